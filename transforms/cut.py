@@ -1,0 +1,189 @@
+"""CutClips: make every planned clip with ffmpeg, measure what was written, publish it.
+
+A clip's media object is named by its recipe, and its measurements are written beside it
+(`media/_meta/NAME.json`) after it: a clip whose measurements exist is reused, not remade,
+so a retried bundle or a rerun costs nothing and changes nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from typing import Optional
+
+import apache_beam as beam
+
+from transforms import storage
+from transforms import video_info as V
+from transforms.ffmpeg_commands import stream_copy_command, transcode_command
+from transforms.limits import OUTPUT_MIME, Limits
+from transforms.planner import transcode_settings
+from transforms.probe import ProbeError, probe_local_file
+from transforms.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage
+
+DROPS = "drops"
+# A transcode that lands over the size limit is retried at these shares of its bitrate.
+_RETRY_SCALES = (1.0, 0.8, 0.64)
+
+
+class ClipError(Exception):
+    def __init__(self, reason: DropReason, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured:
+    duration: float
+    bytes: int
+
+
+def measure(path: str, timeout: float) -> Measured:
+    try:
+        raw = probe_local_file(path, timeout)
+    except ProbeError as err:
+        raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err.detail}") from None
+    return Measured(duration=float(raw["duration"]), bytes=int(raw["size_bytes"]))
+
+
+def transcoded_start(spec: ClipSpec) -> float:
+    """Where an exact (decoding) cut really starts: the first source frame at or after `start`.
+
+    Assumes the constant frame rate the probe reported; the written duration is measured.
+    """
+    fps = spec.source.fps
+    if not fps or spec.start <= 0:
+        return spec.start
+    return math.ceil(spec.start * fps - 1e-6) / fps
+
+
+def copied_clip_matches_plan(spec: ClipSpec, measured: Measured) -> bool:
+    """A stream copy that started on another keyframe than planned is longer or shorter than planned."""
+    frame = 1.0 / spec.source.fps if spec.source.fps else 0.1
+    return abs(measured.duration - (spec.end - spec.start)) <= 3 * frame + 0.05
+
+
+class _CutFn(beam.DoFn):
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, probe_timeout: float):
+        self._media_dir = media_dir
+        self._limits = limits
+        self._timeout_per_second = timeout_per_second
+        self._probe_timeout = probe_timeout
+        self._scratch = ""
+
+    def setup(self):
+        self._scratch = tempfile.mkdtemp(prefix="cut-")
+
+    def teardown(self):
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def process(self, spec: ClipSpec):
+        file_uri = storage.join(self._media_dir, spec.media_name)
+        meta_uri = storage.join(self._media_dir, "_meta", spec.media_name + ".json")
+        if storage.exists(meta_uri) and storage.exists(file_uri):
+            yield _from_meta(spec, json.loads(storage.read_bytes(meta_uri)), file_uri)
+            return
+        work = tempfile.mkdtemp(dir=self._scratch)
+        try:
+            clip = self._make(spec, file_uri, work)
+        except ClipError as err:
+            yield beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
+                row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
+                detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
+                       f"({spec.start:.3f}s..{spec.end:.3f}s, {spec.action.value}): {err.detail}",
+                kind="clip", location=spec.clip_key)))
+            return
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        storage.write_bytes(meta_uri, json.dumps(_to_meta(clip), sort_keys=True).encode("utf-8"))
+        yield clip
+
+    def _make(self, spec: ClipSpec, file_uri: str, work: str) -> CutClip:
+        source = spec.source
+        if spec.action is Action.COPY:
+            storage.copy_file(source.uri, file_uri)
+            return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
+                           source_start=0.0, source_end=source.duration, duration=source.duration,
+                           bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
+        local_source = storage.localize(source.uri, work)
+        out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
+        action = spec.action
+        measured: Optional[Measured] = None
+        if action in (Action.REMUX, Action.CUT):
+            self._run(stream_copy_command(spec, local_source, out), spec)
+            measured = measure(out, self._probe_timeout)
+            if not copied_clip_matches_plan(spec, measured):
+                raise ClipError(DropReason.CUT_FAILED,
+                                f"the stream copy is {measured.duration:.3f}s long, not the planned "
+                                f"{spec.end - spec.start:.3f}s: the source's keyframes are not where probing saw them")
+            if measured.bytes > self._limits.max_file_bytes:
+                action, measured = Action.TRANSCODE, None  # the bitrate varies: re-encode this clip
+        if action is Action.TRANSCODE:
+            measured = self._transcode(spec, local_source, out)
+        assert measured is not None
+        if measured.duration > self._limits.max_clip_seconds:
+            raise ClipError(DropReason.CLIP_OVER_LIMIT,
+                            f"the clip is {measured.duration:.3f}s, over the {self._limits.max_clip_seconds:.0f}s limit")
+        start = spec.start if action is not Action.TRANSCODE else transcoded_start(spec)
+        storage.publish_file(out, file_uri, OUTPUT_MIME)
+        return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
+                       source_end=start + measured.duration, duration=measured.duration,
+                       bytes=measured.bytes, action=action, has_audio=source.has_audio)
+
+    def _transcode(self, spec: ClipSpec, local_source: str, out: str) -> Measured:
+        seconds = spec.end - spec.start
+        for scale in _RETRY_SCALES:
+            settings = spec.transcode if scale == 1.0 else transcode_settings(
+                spec.source, seconds, self._limits, scale)
+            self._run(transcode_command(spec, local_source, out, settings), spec)
+            measured = measure(out, self._probe_timeout)
+            if measured.bytes <= self._limits.max_file_bytes:
+                return measured
+        raise ClipError(DropReason.CLIP_OVER_LIMIT,
+                        f"still {measured.bytes} bytes after {len(_RETRY_SCALES)} encodes; "
+                        "lower --max_height or shorten --max_clip_seconds")
+
+    def _run(self, command: list[str], spec: ClipSpec) -> None:
+        timeout = 60 + self._timeout_per_second * (spec.end - spec.start)
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg took longer than {timeout:.0f}s") from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()
+            if "No space left on device" in message:
+                raise OSError(f"worker disk full while cutting {spec.clip_key}")  # transient: retry
+            tail = " | ".join(message.splitlines()[-3:])
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed (exit {done.returncode}): {tail}")
+
+
+_META_FIELDS = ("file_uri", "mime_type", "source_start", "source_end", "duration", "bytes", "has_audio")
+
+
+def _to_meta(clip: CutClip) -> dict:
+    meta = {name: getattr(clip, name) for name in _META_FIELDS}
+    meta["action"] = clip.action.value
+    return meta
+
+
+def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
+    fields = {k: meta[k] for k in _META_FIELDS if k != "file_uri"}
+    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, **fields)
+
+
+class CutClips(beam.PTransform):
+    """ClipSpec -> CutClip; tagged `drops`: (segment key, clip Drop)."""
+
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
+                 probe_timeout: float = 120.0):
+        super().__init__()
+        self._fn = _CutFn(media_dir, limits, timeout_per_second, probe_timeout)
+
+    def expand(self, specs):
+        return specs | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips")

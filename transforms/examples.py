@@ -1,0 +1,76 @@
+"""Tuning examples: the JSONL line for a clip and a row, its split, its token estimate. Pure."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Optional, Sequence
+
+from transforms.limits import media_resolution_enum
+from transforms.timecode import format_clock
+from transforms.types import Annotation
+
+# Gemini 2.5 tuning (../shared/GEMINI-VIDEO-TUNING.md): tokens per sampled frame.
+TOKENS_PER_FRAME = {"LOW": 64, "MEDIUM": 256, "HIGH": 256}
+AUDIO_TOKENS_PER_SECOND = 32
+TIMESTAMP_TOKENS_PER_FRAME = 6  # "a few tokens per second (5 to 7)"
+CHARS_PER_TOKEN = 4
+DEFAULT_FPS = 1.0
+
+
+def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> str:
+    """The model's answer for a clip: its annotations as a JSON array in a ```json fence.
+
+    Each keeps its own fields; `start`/`end` become clip-relative `MM:SS`.
+    """
+    items = []
+    for ann in annotations:
+        item: dict[str, Any] = {"start": format_clock(ann.start, decimals)}
+        if ann.end is not None:
+            item["end"] = format_clock(ann.end, decimals)
+        item.update({k: v for k, v in ann.fields.items() if k not in item})
+        items.append(item)
+    return "```json\n" + json.dumps(items, ensure_ascii=False) + "\n```"
+
+
+def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str) -> str:
+    """One JSONL line as the tuning service reads it: video part first, then the prompt."""
+    example = {
+        "contents": [
+            {"role": "user", "parts": [
+                {"fileData": {"fileUri": file_uri, "mimeType": mime_type}},
+                {"text": prompt},
+            ]},
+            {"role": "model", "parts": [{"text": answer}]},
+        ],
+        "generationConfig": {"mediaResolution": media_resolution_enum(media_resolution)},
+    }
+    return json.dumps(example, ensure_ascii=False, separators=(",", ":"))
+
+
+def line_sha1(line: str) -> str:
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()
+
+
+def estimate_tokens(seconds: float, has_audio: bool, media_resolution: str, text: str,
+                    fps: float = DEFAULT_FPS) -> int:
+    """Frames x tokens per frame (+ timestamps), audio per second, and text at ~4 characters a token."""
+    frames = seconds * fps
+    video = frames * (TOKENS_PER_FRAME[media_resolution] + TIMESTAMP_TOKENS_PER_FRAME)
+    audio = seconds * AUDIO_TOKENS_PER_SECOND if has_audio else 0
+    return int(round(video + audio + len(text) / CHARS_PER_TOKEN))
+
+
+def assign_split(source_uri: str, explicit: Optional[str], validation_fraction: float) -> str:
+    """A row's own split wins; else a hash of the source video, so one video never straddles splits."""
+    if explicit:
+        return explicit
+    bucket = int(hashlib.sha1(source_uri.encode("utf-8")).hexdigest()[:8], 16) / 0x1_0000_0000
+    return "validation" if bucket < validation_fraction else "train"
+
+
+def public_uri(file_uri: str, media_dir: str, media_uri_prefix: Optional[str]) -> str:
+    """The URI the tuning service is told: under --media_uri_prefix when the media will be uploaded."""
+    if not media_uri_prefix:
+        return file_uri
+    relative = file_uri[len(media_dir):].lstrip("/")
+    return media_uri_prefix.rstrip("/") + "/" + relative

@@ -1,0 +1,107 @@
+"""The run's statistics, computed from the records themselves (not from counters), and the gate.
+
+An accumulator is a plain dict of numbers and nested dicts of numbers, so that partial
+results from many workers merge by addition.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable, Mapping
+
+Acc = dict[str, Any]
+
+
+def empty() -> Acc:
+    return {
+        "examples": Counter(), "rows_out": Counter(), "tokens": Counter(), "clips_by_action": Counter(),
+        "drops_by_stage": Counter(), "drops_by_reason": Counter(), "clip_drops_by_reason": Counter(),
+        "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
+        "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0,
+    }
+
+
+def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int, max_seconds: float) -> Acc:
+    split = index["split"]
+    acc["examples"][split] += 1
+    acc["tokens"][split] += index["est_tokens"]
+    acc["clips_by_action"][index["action"]] += 1
+    acc["media_seconds_out"] += index["duration"]
+    acc["media_bytes_out"] += index["bytes"]
+    if index["clip_index"] == 0:
+        acc["rows_out"][split] += 1
+    if index["bytes"] > max_bytes or index["duration"] > max_seconds:
+        acc["over_limit"] += 1
+    return acc
+
+
+def add_drop(acc: Acc, drop: Mapping[str, Any]) -> Acc:
+    if drop["kind"] == "row":
+        acc["rows_dropped"] += 1
+        acc["drops_by_stage"][drop["stage"]] += 1
+        acc["drops_by_reason"][drop["reason"]] += 1
+    else:
+        acc["clip_drops_by_reason"][drop["reason"]] += 1
+    return acc
+
+
+def add_source(acc: Acc, seconds: float, size: int) -> Acc:
+    acc["sources"] += 1
+    acc["media_seconds_in"] += seconds
+    acc["media_bytes_in"] += size
+    return acc
+
+
+def merge(accs: Iterable[Acc]) -> Acc:
+    total = empty()
+    for acc in accs:
+        for key, value in acc.items():
+            if isinstance(value, Counter):
+                total[key].update(value)
+            else:
+                total[key] += value
+    return total
+
+
+def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
+    """The stats.json document, with the gate's verdict and its reasons."""
+    rows_out = sum(acc["rows_out"].values())
+    drop_rate = acc["rows_dropped"] / rows_in if rows_in else 0.0
+    stats = {
+        "rows_in": rows_in,
+        "rows_out": rows_out,
+        "rows_dropped": acc["rows_dropped"],
+        "drop_rate": round(drop_rate, 6),
+        "examples": dict(sorted(acc["examples"].items())),
+        "rows_out_by_split": dict(sorted(acc["rows_out"].items())),
+        "drops_by_stage": dict(sorted(acc["drops_by_stage"].items())),
+        "drops_by_reason": dict(sorted(acc["drops_by_reason"].items())),
+        "clip_drops_by_reason": dict(sorted(acc["clip_drops_by_reason"].items())),
+        "clips_by_action": dict(sorted(acc["clips_by_action"].items())),
+        "sources": acc["sources"],
+        "media_seconds_in": round(acc["media_seconds_in"], 3),
+        "media_bytes_in": acc["media_bytes_in"],
+        "media_seconds_out": round(acc["media_seconds_out"], 3),
+        "media_bytes_out": acc["media_bytes_out"],
+        "est_tokens": dict(sorted(acc["tokens"].items())),
+        "est_tokens_total": sum(acc["tokens"].values()),
+    }
+    stats["gate"] = gate(stats, acc["over_limit"], max_drop_rate)
+    return stats
+
+
+def gate(stats: Mapping[str, Any], over_limit: int, max_drop_rate: float) -> dict[str, Any]:
+    """Refuse a dataset the tuning service would fail, or one that lost rows unaccounted for."""
+    reasons = []
+    if stats["drop_rate"] > max_drop_rate:
+        top = ", ".join(f"{r} x{n}" for r, n in sorted(stats["drops_by_reason"].items(), key=lambda kv: -kv[1])[:3])
+        reasons.append(f"{stats['rows_dropped']} of {stats['rows_in']} rows dropped "
+                       f"({stats['drop_rate']:.1%} > --max_drop_rate {max_drop_rate:.1%}); most: {top}; "
+                       "see drops.jsonl")
+    if stats["rows_out"] + stats["rows_dropped"] != stats["rows_in"]:
+        reasons.append(f"rows do not add up: {stats['rows_in']} in, {stats['rows_out']} in the index, "
+                       f"{stats['rows_dropped']} dropped; this is a bug, please report it")
+    if over_limit:
+        reasons.append(f"{over_limit} examples reference media over the limits; this is a bug, please report it")
+    if not stats["examples"].get("train"):
+        reasons.append("no training examples were produced")
+    return {"verdict": "fail" if reasons else "pass", "reasons": reasons, "max_drop_rate": max_drop_rate}
