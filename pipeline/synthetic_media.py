@@ -6,6 +6,7 @@ painted at known times, so that a test can check the pixels at any remapped time
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -49,7 +50,8 @@ class VideoSpec:
 def _filter(spec: VideoSpec) -> str:
     parts = ["noise=alls=60:allf=t"] if spec.noise else []
     for e in spec.events:
-        parts.append(f"drawbox=enable='between(t,{e.start},{e.end})':x=0:y=0:w=iw:h=ih:c={e.color}:t=fill")
+        r, g, b = COLORS[e.color]
+        parts.append(f"drawbox=enable='between(t,{e.start},{e.end})':x=0:y=0:w=iw:h=ih:c=0x{r:02x}{g:02x}{b:02x}:t=fill")
     return ",".join(parts) or "null"
 
 
@@ -120,9 +122,25 @@ CORPUS = (LONG, BIG, MATROSKA, AVI_MPEG4, SILENT, OFFSET_TS, ROTATED)
 PROMPT = "List every colour event in this video with its start and end as MM:SS."
 
 
+def _forget_stale_videos(folder: str, specs: Sequence[VideoSpec]) -> None:
+    fingerprint = hashlib.sha1((repr(specs) + repr(COLORS) + _filter.__code__.co_code.hex()).encode()).hexdigest()
+    marker = os.path.join(folder, ".fingerprint")
+    if os.path.exists(marker) and open(marker).read() == fingerprint:
+        return
+    for name in os.listdir(folder):
+        if not name.startswith("."):
+            os.remove(os.path.join(folder, name))
+    with open(marker, "w") as handle:
+        handle.write(fingerprint)
+
+
 def build_corpus(folder: str, specs: Sequence[VideoSpec] = CORPUS, with_broken: bool = True) -> str:
-    """Make the videos and a manifest (manifest.jsonl) that uses them; return the manifest path."""
+    """Make the videos and a manifest (manifest.jsonl) that uses them; return the manifest path.
+
+    Videos already in `folder` are kept, unless they were made from other specs.
+    """
     os.makedirs(folder, exist_ok=True)
+    _forget_stale_videos(folder, specs)
     rows = []
     for spec in specs:
         make_video(folder, spec)
@@ -137,7 +155,8 @@ def build_corpus(folder: str, specs: Sequence[VideoSpec] = CORPUS, with_broken: 
                  "annotations": [e.annotation() for e in LONG.events if 290 <= e.start and e.end <= 610]})
     rows.append({"id": "silent-caption", "video_uri": SILENT.name, "prompt": "Describe this video in one line.",
                  "response": "A grey screen that flashes magenta, then cyan."})
-    rows.append({"id": "matroska-clock", "video_uri": MATROSKA.name, "prompt": PROMPT,
+    rows.append({"id": "matroska-clock", "video_uri": MATROSKA.name,
+                 "prompt": "When is the screen green or red? Answer with MM:SS.",
                  "annotations": [{"start": "00:05", "end": "00:09", "label": "green"},
                                  {"start": "0:30", "end": "0:33", "label": "red"}]})
     rows.append({"id": "big-points", "video_uri": BIG.name, "prompt": "When does each colour appear?",
