@@ -124,7 +124,9 @@ def resolve_uri(uri: str, manifest_dir: str) -> str:
     """A local path relative to the manifest's folder becomes absolute; URIs stay as they are."""
     if "://" in uri or uri.startswith("/"):
         return uri
-    return posixpath.normpath(posixpath.join(manifest_dir, uri))
+    scheme, sep, path = manifest_dir.rpartition("://")
+    # normpath would fold the "//" of "gs://" too: normalise only the part after the scheme.
+    return f"{scheme}{sep}{posixpath.normpath(posixpath.join(path, uri))}"
 
 
 def parse_row(raw: dict, location: str, manifest_dir: str,

@@ -153,7 +153,9 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
     needed_at_cap = _BITS_PER_PIXEL * cap * cap * aspect * fps
     video = int(min(budget_bits / max(seconds, 1.0) - audio, needed_at_cap))
     video = max(video, 50_000)
-    height = next((h for h in _HEIGHTS if h <= cap and _BITS_PER_PIXEL * h * h * aspect * fps <= video),
+    # `video` was rounded down to whole bits: compare with a bit of slack, or the cap height
+    # would miss by a fraction of a bit at NTSC rates.
+    height = next((h for h in _HEIGHTS if h <= cap and _BITS_PER_PIXEL * h * h * aspect * fps <= video + 1),
                   min(_HEIGHTS[-1], cap))
     return TranscodeSettings(video_bitrate=video, audio_bitrate=audio, height=height - height % 2,
                              fps_cap=limits.fps_cap)

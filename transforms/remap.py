@@ -20,7 +20,7 @@ def remap_to_clip(annotations: Sequence[Annotation], clip_start: float, clip_end
     length = clip_end - clip_start
     out = []
     for ann in annotations:
-        if is_last and ann.start > clip_end:
+        if is_last and ann.start >= clip_end - _EPS:
             # Past the last frame by less than the tolerance planning allowed: pin it to the end.
             ann = Annotation(start=clip_end, end=None if ann.end is None else clip_end, fields=ann.fields)
         if ann.end is None or ann.end <= ann.start:

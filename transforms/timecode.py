@@ -75,7 +75,7 @@ def format_clock(seconds: float, decimals: int = 0) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """A protobuf Duration string as `videoMetadata` wants it: `"5s"`, `"1.5s"`, `"0.040s"`.
+    """A protobuf Duration string as `videoMetadata` wants it: `"5s"`, `"1.500s"`, `"0.040s"`.
 
     Canonical protobuf JSON uses 0, 3, 6 or 9 fractional digits; we use the fewest of
     those that represent the value to the microsecond.

@@ -1,0 +1,68 @@
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.options import VideoDatasetOptions, validate
+
+
+def opts(*args):
+    return PipelineOptions(list(args)).view_as(VideoDatasetOptions)
+
+
+def test_defaults():
+    o = opts("--output=out")
+    assert (o.media_resolution, o.validation_fraction, o.max_drop_rate, o.timestamp_decimals, o.num_shards) == (
+        "LOW", 0.1, 0.10, 0, 16)
+    assert validate(o) == []
+
+
+def test_resolution_is_upper_cased():
+    assert opts("--output=out", "--media_resolution=medium").media_resolution == "MEDIUM"
+
+
+@pytest.mark.parametrize("args", [
+    ["--output=gs://bucket/ds"],
+    ["--output=out", "--validation_fraction=0"],
+    ["--output=out", "--validation_fraction=0.99"],
+    ["--output=out", "--max_drop_rate=0"],
+    ["--output=out", "--max_drop_rate=1"],
+    ["--output=out", "--max_file_bytes=1000000"],
+    ["--output=out", "--max_clip_seconds=5.5"],
+    ["--output=out", "--max_height=144"],
+    ["--output=out", "--timestamp_decimals=3"],
+    ["--output=out", "--num_shards=1"],
+    ["--output=out", "--media_uri_prefix=gs://b/ds/media"],
+    ["--output=out", "--media_resolution=HIGH", "--prompt=Describe."],
+])
+def test_valid(args):
+    assert validate(opts(*args)) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "--output is required"),
+    (["--output="], "--output is required"),
+    (["--output=o", "--validation_fraction=1"], "--validation_fraction must be in [0, 1), got 1.0"),
+    (["--output=o", "--validation_fraction=-0.1"], "--validation_fraction must be in [0, 1), got -0.1"),
+    (["--output=o", "--max_drop_rate=1.5"], "--max_drop_rate must be in [0, 1], got 1.5"),
+    (["--output=o", "--max_drop_rate=-0.01"], "--max_drop_rate must be in [0, 1], got -0.01"),
+    (["--output=o", "--max_file_bytes=999999"], "--max_file_bytes 999999 is too small"),
+    (["--output=o", "--max_clip_seconds=5"], "--max_clip_seconds must be over 5, got 5.0"),
+    (["--output=o", "--max_height=143"], "--max_height must be at least 144, got 143"),
+    (["--output=o", "--timestamp_decimals=4"], "--timestamp_decimals must be 0 to 3, got 4"),
+    (["--output=o", "--timestamp_decimals=-1"], "--timestamp_decimals must be 0 to 3, got -1"),
+    (["--output=o", "--num_shards=0"], "--num_shards must be at least 1, got 0"),
+    (["--output=o", "--media_uri_prefix=bucket/ds/media"], "--media_uri_prefix must be a URI"),
+])
+def test_each_error(args, message):
+    errors = validate(opts(*args))
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+def test_all_errors_reported_together():
+    errors = validate(opts("--validation_fraction=2", "--max_drop_rate=2", "--max_file_bytes=10",
+                           "--max_clip_seconds=1", "--max_height=10", "--timestamp_decimals=9",
+                           "--num_shards=0", "--media_uri_prefix=x"))
+    assert len(errors) == 9
+    for flag in ("--output", "--validation_fraction", "--max_drop_rate", "--max_file_bytes", "--max_clip_seconds",
+                 "--max_height", "--timestamp_decimals", "--num_shards", "--media_uri_prefix"):
+        assert sum(e.startswith(flag) for e in errors) == 1, flag
