@@ -1,7 +1,6 @@
 """Bad rows cost a drop record each, the run goes on, and the exit code follows the gate."""
 import json
 import os
-import shutil
 
 import pytest
 
