@@ -34,6 +34,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     drops = ((read["drops"], probed.drops, planned.drops,
               cut.drops | "ClipDrops" >> beam.Values(), built.drops)
              | "AllDrops" >> beam.Flatten())
-    ({"examples": built.examples, "drops": drops, "sources": probed.sources, "count": read["count"]}
+    ({"examples": built.examples, "drops": drops, "sources": probed.sources, "clips": cut.clips,
+      "count": read["count"]}
      | "WriteDataset" >> WriteDataset(config.output, config.num_shards, config.max_drop_rate,
                                       config.limits.max_file_bytes, config.limits.max_clip_seconds))

@@ -14,6 +14,7 @@ Acc = dict[str, Any]
 def empty() -> Acc:
     return {
         "examples": Counter(), "rows_out": Counter(), "tokens": Counter(), "clips_by_action": Counter(),
+        "examples_by_action": Counter(), "clips": 0,
         "drops_by_stage": Counter(), "drops_by_reason": Counter(), "clip_drops_by_reason": Counter(),
         "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
         "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0,
@@ -24,13 +25,20 @@ def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int, max_seconds:
     split = index["split"]
     acc["examples"][split] += 1
     acc["tokens"][split] += index["est_tokens"]
-    acc["clips_by_action"][index["action"]] += 1
-    acc["media_seconds_out"] += index["duration"]
-    acc["media_bytes_out"] += index["bytes"]
+    acc["examples_by_action"][index["action"]] += 1
     if index["clip_index"] == 0:
         acc["rows_out"][split] += 1
     if index["bytes"] > max_bytes or index["duration"] > max_seconds:
         acc["over_limit"] += 1
+    return acc
+
+
+def add_clip(acc: Acc, action: str, seconds: float, size: int) -> Acc:
+    """A media file made (or reused) once, however many examples reference it."""
+    acc["clips"] += 1
+    acc["clips_by_action"][action] += 1
+    acc["media_seconds_out"] += seconds
+    acc["media_bytes_out"] += size
     return acc
 
 
@@ -76,7 +84,9 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
         "drops_by_stage": dict(sorted(acc["drops_by_stage"].items())),
         "drops_by_reason": dict(sorted(acc["drops_by_reason"].items())),
         "clip_drops_by_reason": dict(sorted(acc["clip_drops_by_reason"].items())),
+        "clips": acc["clips"],
         "clips_by_action": dict(sorted(acc["clips_by_action"].items())),
+        "examples_by_action": dict(sorted(acc["examples_by_action"].items())),
         "sources": acc["sources"],
         "media_seconds_in": round(acc["media_seconds_in"], 3),
         "media_bytes_in": acc["media_bytes_in"],

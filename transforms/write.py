@@ -61,6 +61,8 @@ class _StatsFn(beam.CombineFn):
             return S.add_example(acc, value, self._max_bytes, self._max_seconds)
         if kind == "drop":
             return S.add_drop(acc, value)
+        if kind == "clip":
+            return S.add_clip(acc, value.action.value, value.duration, value.bytes)
         return S.add_source(acc, value.seconds, value.bytes)
 
     def merge_accumulators(self, accs):
@@ -82,7 +84,7 @@ class WriteDataset(beam.PTransform):
 
     def expand(self, inputs):
         examples, drops = inputs["examples"], inputs["drops"]
-        sources, count = inputs["sources"], inputs["count"]
+        sources, count, clips = inputs["sources"], inputs["count"], inputs["clips"]
         out, n, max_drop_rate = self._output, self._n, self._max_drop_rate
         drop_dicts = drops | "DropsAsJson" >> beam.Map(Drop.to_json)
 
@@ -111,7 +113,8 @@ class WriteDataset(beam.PTransform):
         tagged = (
             (examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index)),
              drop_dicts | "TagDrops" >> beam.Map(lambda d: ("drop", d)),
-             sources | "TagSources" >> beam.Map(lambda s: ("source", s)))
+             sources | "TagSources" >> beam.Map(lambda s: ("source", s)),
+             clips | "TagClips" >> beam.Map(lambda c: ("clip", c)))
             | "AllRecords" >> beam.Flatten())
         return (tagged
                 | "Statistics" >> beam.CombineGlobally(_StatsFn(self._max_bytes, self._max_seconds))

@@ -112,6 +112,10 @@ def test_each_source_got_the_cheapest_treatment(dataset):
     assert actions["phone_portrait"] == {"transcode"}
     assert actions["broadcast"] == {"remux"}
     assert actions["long_lecture"] == {"cut"}
+    # Media are counted once per file, however many examples share one.
+    files = {(r["file_uri"], r["action"]) for r in dataset["index"]}
+    assert dataset["stats"]["clips"] == len(files)
+    assert sum(dataset["stats"]["clips_by_action"].values()) == len(files)
 
 
 def test_long_video_is_chunked_for_its_resolution(dataset):

@@ -17,8 +17,10 @@ def drop(kind="row", stage="read", reason="bad_time"):
     return {"kind": kind, "stage": stage, "reason": reason}
 
 
-def acc_of(examples=(), drops=(), sources=()):
+def acc_of(examples=(), drops=(), sources=(), clips=()):
     acc = S.empty()
+    for action, seconds, size in clips:
+        S.add_clip(acc, action, seconds, size)
     for ex in examples:
         S.add_example(acc, ex, MAX_BYTES, MAX_SECONDS)
     for d in drops:
@@ -34,10 +36,17 @@ def test_add_example_counts_rows_once_per_row():
     assert acc["examples"] == Counter({"train": 2, "validation": 1})
     assert acc["rows_out"] == Counter({"train": 1, "validation": 1})
     assert acc["tokens"] == Counter({"train": 150, "validation": 7})
-    assert acc["clips_by_action"] == Counter({"copy": 2, "cut": 1})
-    assert acc["media_seconds_out"] == 180.0
-    assert acc["media_bytes_out"] == 15_000_000
+    assert acc["examples_by_action"] == Counter({"copy": 2, "cut": 1})
+    assert acc["clips_by_action"] == Counter()  # clips are counted from the clips, once each
     assert acc["over_limit"] == 0
+
+
+def test_add_clip_counts_media_once_per_file():
+    acc = acc_of(clips=[("copy", 60.0, 5_000_000), ("cut", 120.5, 10_000_000), ("cut", 30.0, 1)])
+    assert acc["clips"] == 3
+    assert acc["clips_by_action"] == Counter({"copy": 1, "cut": 2})
+    assert acc["media_seconds_out"] == 210.5
+    assert acc["media_bytes_out"] == 15_000_001
 
 
 @pytest.mark.parametrize("bytes_, duration, over", [
@@ -72,8 +81,6 @@ def test_merge_adds_up():
     assert total["sources"] == 2
     assert total["media_seconds_in"] == 14.75
     assert total["media_bytes_in"] == 1024
-    assert total["media_seconds_out"] == 180.0
-    assert total["media_bytes_out"] == 10_000_000 + MAX_BYTES + 1
     assert total["over_limit"] == 1
     # the inputs are untouched
     assert a["examples"] == Counter({"train": 1}) and a["sources"] == 1
@@ -94,7 +101,7 @@ def test_finalize_document():
     assert stats["drop_rate"] == 0.333333
     assert stats["examples"] == {"train": 2, "validation": 1}
     assert stats["rows_out_by_split"] == {"train": 1, "validation": 1}
-    assert stats["clips_by_action"] == {"copy": 2, "cut": 1}
+    assert stats["examples_by_action"] == {"copy": 2, "cut": 1}
     assert stats["est_tokens"] == {"train": 30, "validation": 5}
     assert stats["est_tokens_total"] == 35
     assert stats["sources"] == 1 and stats["media_bytes_in"] == 2000
