@@ -10,7 +10,8 @@ import hashlib
 import json
 import os
 import subprocess
-from typing import Optional, Sequence
+from fractions import Fraction
+from typing import Optional, Sequence, Union
 
 from transforms.ffmpeg_commands import ffmpeg_binary
 
@@ -37,7 +38,7 @@ class VideoSpec:
     seconds: float
     events: tuple[Event, ...] = ()
     size: tuple[int, int] = (320, 240)
-    fps: int = 25
+    fps: Union[int, str] = 25    # a number, or a ratio such as "30000/1001" (NTSC)
     gop_seconds: float = 2.0
     audio: bool = True
     video_codec: str = "libx264"
@@ -45,6 +46,7 @@ class VideoSpec:
     bitrate: Optional[str] = None  # e.g. "40M" with noise, for a large file
     noise: bool = False
     rotation: int = 0
+    preset: str = "ultrafast"     # "medium" makes B-frames, as real cameras' encoders do
 
 
 def _filter(spec: VideoSpec) -> str:
@@ -68,10 +70,10 @@ def make_video(folder: str, spec: VideoSpec) -> str:
            "-f", "lavfi", "-i", source]
     if spec.audio:
         cmd += ["-f", "lavfi", "-i", f"sine=f=440:sample_rate=44100:d={spec.seconds}"]
-    cmd += ["-vf", _filter(spec), "-c:v", spec.video_codec, "-pix_fmt", "yuv420p",
-            "-g", str(int(spec.gop_seconds * spec.fps))]
+    gop = str(round(spec.gop_seconds * Fraction(str(spec.fps))))
+    cmd += ["-vf", _filter(spec), "-c:v", spec.video_codec, "-pix_fmt", "yuv420p", "-g", gop]
     if spec.video_codec == "libx264":
-        cmd += ["-preset", "ultrafast", "-sc_threshold", "0", "-keyint_min", str(int(spec.gop_seconds * spec.fps))]
+        cmd += ["-preset", spec.preset, "-sc_threshold", "0", "-keyint_min", gop]
     if spec.bitrate:
         cmd += ["-b:v", spec.bitrate, "-maxrate", spec.bitrate, "-bufsize", spec.bitrate]
     if spec.audio:

@@ -11,6 +11,10 @@ from transforms.types import ClipSpec, TranscodeSettings
 # A copied clip starts at the keyframe at or before -ss; aiming a millisecond past the
 # keyframe keeps float rounding from landing on the keyframe before it.
 _SEEK_PAST_KEYFRAME = 0.001
+# ffmpeg ends a stream copy at the first packet whose decode time reaches -ss + -t. Stopping
+# half a millisecond before the next keyframe's decode time keeps that keyframe (and the
+# frames decoded after it) out, and every frame decoded before it in.
+_STOP_BEFORE_DECODE = 0.0005
 
 
 def ffmpeg_binary() -> str:
@@ -32,13 +36,14 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
     """Copy the streams of [start, end) into MP4; audio MP4 cannot carry is re-encoded to AAC."""
     inp, seconds = _input(spec, src, _SEEK_PAST_KEYFRAME)
     streams = [inp["v:0"]] + ([inp["a:0"]] if spec.source.has_audio else [])
-    kwargs = {
-        "c:v": "copy",
-        "t": f"{seconds:.6f}",
+    kwargs = {"c:v": "copy"}
+    if spec.end < spec.source.duration - 1e-3:  # the last piece copies to the end of the file
+        kwargs["t"] = f"{seconds - spec.source.decode_lead - _STOP_BEFORE_DECODE:.6f}"
+    kwargs.update({
         "avoid_negative_ts": "make_zero",
         "movflags": "+faststart",
         "map_metadata": "-1",
-    }
+    })
     if spec.source.has_audio:
         if V.can_copy_audio_into_mp4(spec.source):
             kwargs["c:a"] = "copy"

@@ -54,6 +54,7 @@ def _scan_packets(container, video) -> dict[str, Any]:
     first = None
     end = None
     keyframes = []
+    lead = 0.0
     count = 0
     for packet in container.demux(video):
         if packet.pts is None:
@@ -65,6 +66,8 @@ def _scan_packets(container, video) -> dict[str, Any]:
         end = pts + duration if end is None else max(end, pts + duration)
         if packet.is_keyframe:
             keyframes.append(pts)
+            if packet.dts is not None:
+                lead = max(lead, pts - packet.dts * time_base)
     if not count:
         raise ValueError("the video stream has no frames")
     if end - first <= 0 and result_fps_guess(video):
@@ -74,6 +77,9 @@ def _scan_packets(container, video) -> dict[str, Any]:
         "duration": end - first,
         "frames": count,
         "keyframes": sorted(k - first for k in keyframes),
+        # How far a keyframe is decoded before it is shown (B-frames): stream copy stops by
+        # decode time, so a copied clip must stop this much before the next keyframe's time.
+        "decode_lead": lead,
     }
 
 

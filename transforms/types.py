@@ -141,6 +141,7 @@ class VideoInfo:
     input_offset: float          # add to a timeline time to get ffmpeg's `-ss` for this file
     keyframes: tuple[float, ...] = ()
     identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
+    decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
 
 
 @dataclasses.dataclass(frozen=True)

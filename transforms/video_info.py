@@ -41,6 +41,7 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         input_offset=float(raw["video_start"]) - float(raw["container_start"]),
         keyframes=tuple(raw.get("keyframes", ())),
         identity=identity,
+        decode_lead=float(raw.get("decode_lead", 0.0)),
     )
 
 
