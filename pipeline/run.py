@@ -32,11 +32,13 @@ _DATASET_DIRS = ("shards", "index", "drops")
 def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
     """Run locally on every core, threads in one process, without Beam's Prism download detour."""
     args = list(argv)
-    if not any(a.startswith("--runner") for a in args):
+    runner = next((a.split("=", 1)[1] for a in args if a.startswith("--runner=")), None)
+    if runner is None and "--runner" in args[:-1]:
+        runner = args[args.index("--runner") + 1]
+    if runner is None:
+        runner = "DirectRunner"
         args.append("--runner=DirectRunner")
-    runner = next(a.split("=", 1)[1] for a in args if a.startswith("--runner=")) if any(
-        a.startswith("--runner=") for a in args) else ""
-    if runner in ("DirectRunner", "") and not any(a.startswith("--direct_running_mode") for a in args):
+    if runner == "DirectRunner" and not any(a.startswith("--direct_running_mode") for a in args):
         args += ["--direct_running_mode=multi_threading", f"--direct_num_workers={os.cpu_count() or 2}"]
     return args
 

@@ -66,3 +66,18 @@ def test_all_errors_reported_together():
     for flag in ("--output", "--validation_fraction", "--max_drop_rate", "--max_file_bytes", "--max_clip_seconds",
                  "--max_height", "--timestamp_decimals", "--num_shards", "--media_uri_prefix"):
         assert sum(e.startswith(flag) for e in errors) == 1, flag
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], ["--runner=DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=N"]),
+    (["--runner", "DirectRunner"],
+     ["--runner", "DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=N"]),
+    (["--runner=DataflowRunner"], ["--runner=DataflowRunner"]),
+    (["--direct_running_mode=in_memory"], ["--direct_running_mode=in_memory", "--runner=DirectRunner"]),
+])
+def test_direct_runner_defaults(argv, expected):
+    import os
+
+    from pipeline.run import direct_runner_defaults
+    cores = str(os.cpu_count() or 2)
+    assert direct_runner_defaults(argv) == [a.replace("=N", "=" + cores) for a in expected]
