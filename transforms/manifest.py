@@ -124,6 +124,9 @@ def resolve_uri(uri: str, manifest_dir: str) -> str:
     """A local path relative to the manifest's folder becomes absolute; URIs stay as they are."""
     if "://" in uri or uri.startswith("/"):
         return uri
+    if "://" in manifest_dir:  # normpath would fold gs:// into gs:/
+        scheme, rest = manifest_dir.split("://", 1)
+        return f"{scheme}://{posixpath.normpath(posixpath.join(rest, uri))}"
     return posixpath.normpath(posixpath.join(manifest_dir, uri))
 
 
