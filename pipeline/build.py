@@ -8,6 +8,7 @@ from transforms.build_examples import BuildExamples, ExampleSettings
 from transforms.cut import CutClips
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
+from transforms.publish_run import PointLatest
 from transforms.read_manifest import ReadManifest
 from transforms.write import WriteDataset
 
@@ -34,6 +35,10 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     drops = ((read["drops"], probed.drops, planned.drops,
               cut.drops | "ClipDrops" >> beam.Values(), built.drops)
              | "AllDrops" >> beam.Flatten())
-    ({"examples": built.examples, "drops": drops, "sources": probed.sources, "count": read["count"]}
-     | "WriteDataset" >> WriteDataset(config.output, config.num_shards, config.max_drop_rate,
-                                      config.limits.max_file_bytes, config.limits.max_clip_seconds))
+    stats_written = (
+        {"examples": built.examples, "drops": drops, "sources": probed.sources, "count": read["count"],
+         "clips": cut.clips}
+        | "WriteDataset" >> WriteDataset(config.dataset_dir, config.num_shards, config.max_drop_rate,
+                                         config.limits.max_file_bytes, config.limits.max_clip_seconds))
+    if config.run_id:
+        _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)

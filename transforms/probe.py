@@ -76,10 +76,12 @@ class _ProbeFn(beam.DoFn):
             raw = probe_local_file(local, self._timeout)
             info = video_info(raw, uri, storage.identity(uri))
         except ProbeError as err:
+            # The scratch copy's random name would make drops.jsonl differ from run to run.
+            detail = err.detail.replace(local, uri) if local else err.detail
             for row in rows:
                 yield beam.pvalue.TaggedOutput(DROPS, Drop(
                     row_id=row.row_id, source_uri=uri, stage=Stage.PROBE, reason=err.reason,
-                    detail=err.detail, location=row.location))
+                    detail=detail, location=row.location))
             return
         finally:
             if local and local != uri:

@@ -17,6 +17,7 @@ def empty() -> Acc:
         "drops_by_stage": Counter(), "drops_by_reason": Counter(), "clip_drops_by_reason": Counter(),
         "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
         "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0,
+        "clips_made": 0, "clips_reused": 0,
     }
 
 
@@ -51,6 +52,12 @@ def add_source(acc: Acc, seconds: float, size: int) -> Acc:
     return acc
 
 
+def add_clip(acc: Acc, reused: bool) -> Acc:
+    """One clip the examples can use: cut by this run, or found whole from an earlier one."""
+    acc["clips_reused" if reused else "clips_made"] += 1
+    return acc
+
+
 def merge(accs: Iterable[Acc]) -> Acc:
     total = empty()
     for acc in accs:
@@ -77,6 +84,8 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
         "drops_by_reason": dict(sorted(acc["drops_by_reason"].items())),
         "clip_drops_by_reason": dict(sorted(acc["clip_drops_by_reason"].items())),
         "clips_by_action": dict(sorted(acc["clips_by_action"].items())),
+        "clips_made": acc["clips_made"],
+        "clips_reused": acc["clips_reused"],
         "sources": acc["sources"],
         "media_seconds_in": round(acc["media_seconds_in"], 3),
         "media_bytes_in": acc["media_bytes_in"],

@@ -183,6 +183,7 @@ class CutClip:
     bytes: int
     action: Action               # may differ from the plan (a copy that had to be transcoded)
     has_audio: bool
+    reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
 
 
 @dataclasses.dataclass(frozen=True)
