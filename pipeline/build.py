@@ -4,6 +4,7 @@ from __future__ import annotations
 import apache_beam as beam
 
 from pipeline.options import RunConfig
+from transforms import storage
 from transforms.build_examples import BuildExamples, ExampleSettings
 from transforms.cut import CutClips
 from transforms.plan import PlanClips
@@ -19,7 +20,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle())
-    probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout)
+    probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout,
+                                                      cache_dir=storage.join(config.media_dir, "_probe"))
     planned = probed.videos | "PlanClips" >> PlanClips(config.limits)
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()

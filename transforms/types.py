@@ -212,3 +212,4 @@ class SourceRecord:
     uri: str
     seconds: float
     bytes: int
+    probe_reused: bool = False   # found in the probe cache: the source was not read this time

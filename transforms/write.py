@@ -63,7 +63,7 @@ class _StatsFn(beam.CombineFn):
             return S.add_drop(acc, value)
         if kind == "clip":
             return S.add_clip(acc, value)
-        return S.add_source(acc, value.seconds, value.bytes)
+        return S.add_source(acc, value.seconds, value.bytes, value.probe_reused)
 
     def merge_accumulators(self, accs):
         return S.merge(accs)

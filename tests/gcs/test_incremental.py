@@ -51,6 +51,11 @@ def _media(out: str) -> dict[str, int]:
     return object_generations(f"{out}/media")
 
 
+def _clips(media) -> set[str]:
+    """The clip objects among media/: not the measurements (_meta/) nor the probe cache (_probe/)."""
+    return {uri for uri in media if "/media/_" not in uri}
+
+
 def _run(manifest: str, out: str, *extra: str) -> int:
     return run(["--manifest", manifest, "--output", out, "--media_resolution", "LOW", *extra])
 
@@ -67,14 +72,16 @@ def first(gcs_emulator, corpus_manifest, tmp_path_factory):
 def test_first_run_makes_every_clip(first):
     stats = first["dataset"]["stats"]
     assert stats["clips_reused"] == 0
-    made = {uri for uri in first["media"] if "/media/_meta/" not in uri}
-    assert stats["clips_made"] == len(made) > 5
+    assert stats["clips_made"] == len(_clips(first["media"])) > 5
+    assert stats["probes_made"] == stats["sources"] > 5 and stats["probes_reused"] == 0
 
 
 def test_rerun_runs_no_ffmpeg_and_writes_the_same_bytes(first):
     assert _run(first["manifest"], OUT) == 0
     again = _dataset(OUT)
     assert again["stats"]["clips_made"] == 0
+    assert again["stats"]["probes_made"] == 0  # unchanged sources are not even read
+    assert again["stats"]["probes_reused"] == first["dataset"]["stats"]["sources"]
     assert again["stats"]["clips_reused"] == first["dataset"]["stats"]["clips_made"]
     assert _media(OUT) == first["media"]  # no media object was written again
     for name, data in first["dataset"]["files"].items():
@@ -104,7 +111,8 @@ def test_ten_percent_new_rows_cost_only_their_clips(first):
     new_clips = {r["file_uri"] for r in _index_rows(_dataset(OUT)) if r["row_id"] == "new_row"}
     assert stats["clips_made"] == len(new_clips) == 1
     assert stats["clips_reused"] == first["dataset"]["stats"]["clips_made"]
-    assert {u for u in new_objects if "/_meta/" not in u} == new_clips
+    assert _clips(new_objects) == new_clips
+    assert stats["probes_made"] == 1
     assert {u: after[u] for u in before} == before  # nothing made before was touched
 
 
@@ -152,6 +160,6 @@ def test_a_fault_after_an_upload_is_retried_without_trace(first, tmp_path):
     relative = {u[len(out):] for u in media}
     assert relative == {u[len(OUT):] for u in clean_media}  # no duplicate, no orphan
     referenced = {r["file_uri"] for r in _index_rows(faulty)}
-    clips = {u for u in media if "/_meta/" not in u}
+    clips = _clips(media)
     assert clips == referenced
     assert {u for u in media if "/_meta/" in u} == {u.replace("/media/", "/media/_meta/") + ".json" for u in clips}
