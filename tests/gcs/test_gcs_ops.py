@@ -1,6 +1,10 @@
 """Server-side copy, compose and generation against a real GCS server (the emulator)."""
 from __future__ import annotations
 
+import os
+import resource
+import signal
+
 import pytest
 
 from tests.gcs.emulator import BUCKET, read_text, storage_client
@@ -40,3 +44,21 @@ def test_copy_is_a_rewrite_and_identity_follows_generation(gcs_emulator):
     _put("copy/source.mp4", b"y" * 1000)  # same name and size, a new upload
     assert storage.identity(src) != first
     assert first.endswith("-1000")
+
+
+def test_localize_streams_to_scratch_and_leaves_nothing_when_it_fails(gcs_emulator, tmp_path):
+    src = _put("localize/video.mp4", b"v" * 20_000_000)
+    local = storage.localize(src, str(tmp_path))
+    assert open(local, "rb").read() == b"v" * 20_000_000
+    os.remove(local)
+    # A scratch disk that fills up mid-download: writes past 1 MB fail (EFBIG, as ENOSPC would).
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, hard))
+    try:
+        with pytest.raises(OSError):
+            storage.localize(src, str(tmp_path))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert os.listdir(tmp_path) == []  # the half download is gone: the next video has the disk
