@@ -90,26 +90,26 @@ class WriteDataset(beam.PTransform):
         drop_dicts = drops | "DropsAsJson" >> beam.Map(Drop.to_json)
 
         split_files = (examples
-         | "KeyExamplesByShard" >> beam.Map(lambda e: ((e.split, F.shard_of(e.sort_key, n)), e))
-         | "GroupExampleShards" >> beam.GroupByKey()
-         | "WriteExampleShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "shards"), n, ".jsonl", _example_lines))
-         | "GroupShardsBySplit" >> beam.GroupByKey()
-         | "WriteSplitFiles" >> beam.Map(_concat_into(out, lambda split: f"{split}.jsonl")))
+                       | "KeyExamplesByShard" >> beam.Map(lambda e: ((e.split, F.shard_of(e.sort_key, n)), e))
+                       | "GroupExampleShards" >> beam.GroupByKey()
+                       | "WriteExampleShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "shards"), n, ".jsonl", _example_lines))
+                       | "GroupShardsBySplit" >> beam.GroupByKey()
+                       | "WriteSplitFiles" >> beam.Map(_concat_into(out, lambda split: f"{split}.jsonl")))
 
         index_shards = (examples
-         | "KeyIndexByShard" >> beam.Map(lambda e: (("part", F.shard_of(e.sort_key, n)), e.index))
-         | "GroupIndexShards" >> beam.GroupByKey()
-         | "WriteIndexShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "index"), n, ".parquet",
-                                                          F.index_parquet_bytes)))
+                        | "KeyIndexByShard" >> beam.Map(lambda e: (("part", F.shard_of(e.sort_key, n)), e.index))
+                        | "GroupIndexShards" >> beam.GroupByKey()
+                        | "WriteIndexShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "index"), n, ".parquet",
+                                                                         F.index_parquet_bytes)))
 
         drops_file = (drop_dicts
-         | "KeyDropsByShard" >> beam.Map(lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d))
-         | "GroupDropShards" >> beam.GroupByKey()
-         | "WriteDropShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "drops"), n, ".jsonl",
-                                                         F.drops_jsonl_bytes))
-         | "DropShardPaths" >> beam.Map(lambda kv: kv[1])
-         | "AllDropShards" >> beam.combiners.ToList()
-         | "WriteDropsFile" >> beam.Map(lambda paths: storage.concat(sorted(paths), storage.join(out, "drops.jsonl"))))
+                      | "KeyDropsByShard" >> beam.Map(lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d))
+                      | "GroupDropShards" >> beam.GroupByKey()
+                      | "WriteDropShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "drops"), n, ".jsonl",
+                                                                      F.drops_jsonl_bytes))
+                      | "DropShardPaths" >> beam.Map(lambda kv: kv[1])
+                      | "AllDropShards" >> beam.combiners.ToList()
+                      | "WriteDropsFile" >> beam.Map(lambda paths: storage.concat(sorted(paths), storage.join(out, "drops.jsonl"))))
 
         records = [examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index)),
                    drop_dicts | "TagDrops" >> beam.Map(lambda d: ("drop", d)),

@@ -57,7 +57,9 @@ def read_gcs_outputs(out: str) -> dict:
 def gcs_dataset(gcs_emulator, corpus_manifest, tmp_path_factory):
     local = tmp_path_factory.mktemp("gcs-e2e")
     manifest = upload_corpus(corpus_manifest, "corpus", str(local / "manifest.jsonl"))
-    code = run(["--manifest", manifest, "--output", OUT, "--media_resolution", "LOW"])
+    assert manifest == f"gs://{BUCKET}/corpus/manifest.jsonl"
+    # A glob, as users give them: Beam's FileSystems matches it on GCS.
+    code = run(["--manifest", f"gs://{BUCKET}/corpus/*.jsonl", "--output", OUT, "--media_resolution", "LOW"])
     data = read_gcs_outputs(OUT)
     data.update(code=code, manifest=_manifest_rows(str(local / "manifest.jsonl")), local=str(local))
     return data
