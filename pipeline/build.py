@@ -4,10 +4,12 @@ from __future__ import annotations
 import apache_beam as beam
 
 from pipeline.options import RunConfig
+from transforms import storage
 from transforms.build_examples import BuildExamples, ExampleSettings
 from transforms.cut import CutClips
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
+from transforms.publish_run import PointLatest
 from transforms.read_manifest import ReadManifest
 from transforms.write import WriteDataset
 
@@ -18,7 +20,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle())
-    probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout)
+    probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout,
+                                                      cache_dir=storage.join(config.media_dir, "_probe"))
     planned = probed.videos | "PlanClips" >> PlanClips(config.limits)
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()
@@ -34,7 +37,10 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     drops = ((read["drops"], probed.drops, planned.drops,
               cut.drops | "ClipDrops" >> beam.Values(), built.drops)
              | "AllDrops" >> beam.Flatten())
-    ({"examples": built.examples, "drops": drops, "sources": probed.sources, "clips": cut.clips,
-      "count": read["count"]}
-     | "WriteDataset" >> WriteDataset(config.output, config.num_shards, config.max_drop_rate,
-                                      config.limits.max_file_bytes, config.limits.max_clip_seconds))
+    stats_written = (
+        {"examples": built.examples, "drops": drops, "sources": probed.sources, "count": read["count"],
+         "clips": cut.clips}
+        | "WriteDataset" >> WriteDataset(config.dataset_dir, config.num_shards, config.max_drop_rate,
+                                         config.limits.max_file_bytes, config.limits.max_clip_seconds))
+    if config.run_id:
+        _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)

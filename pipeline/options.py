@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import re
 from typing import Optional
 
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -42,6 +44,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Shards of the JSONL, index and drop files.")
         parser.add_argument("--probe_timeout", type=float, default=120.0,
                             help="Seconds one probe may take before the video is dropped.")
+        parser.add_argument("--run_id", default=None,
+                            help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
+                                 "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
+                                 "UTC launch time. Default: the dataset files go straight into OUTPUT.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,11 +62,18 @@ class RunConfig:
     timestamp_decimals: int
     num_shards: int
     probe_timeout: float
+    run_id: Optional[str] = None
 
     @property
     def media_dir(self) -> str:
         from transforms.storage import join
         return join(self.output, "media")
+
+    @property
+    def dataset_dir(self) -> str:
+        """Where this run's dataset files go: the output itself, or its runs/RUN_ID/ folder."""
+        from transforms.storage import join
+        return join(self.output, "runs", self.run_id) if self.run_id else self.output
 
 
 def validate(opts: VideoDatasetOptions) -> list[str]:
@@ -82,6 +95,8 @@ def validate(opts: VideoDatasetOptions) -> list[str]:
         errors.append(f"--timestamp_decimals must be 0 to 3, got {opts.timestamp_decimals}")
     if opts.num_shards < 1:
         errors.append(f"--num_shards must be at least 1, got {opts.num_shards}")
+    if opts.run_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", opts.run_id):
+        errors.append(f"--run_id must be letters, digits, '.', '_' or '-' (a folder name), got {opts.run_id!r}")
     if opts.media_uri_prefix and "://" not in opts.media_uri_prefix:
         errors.append("--media_uri_prefix must be a URI such as gs://bucket/dataset/media")
     return errors
@@ -100,4 +115,13 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         timestamp_decimals=opts.timestamp_decimals,
         num_shards=opts.num_shards,
         probe_timeout=opts.probe_timeout,
+        run_id=resolve_run_id(opts.run_id),
     )
+
+
+def resolve_run_id(run_id: Optional[str], now: Optional[datetime.datetime] = None) -> Optional[str]:
+    """'auto' becomes the launch time, so a scheduled template run gets a fresh folder each night."""
+    if run_id != "auto":
+        return run_id
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ")

@@ -27,6 +27,8 @@ DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-datas
 # Dataset files a run replaces; media/ is kept, so clips made before are reused.
 _DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", "stats.json")
 _DATASET_DIRS = ("shards", "index", "drops")
+# Runners that run here and now: their stats.json can be read and summarised at the end.
+_LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
@@ -69,13 +71,18 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
-    clear_previous_dataset(config.output)
-    with beam.Pipeline(options=options) as p:
-        build_pipeline(p, config, manifest_paths)
-    if options.view_as(StandardOptions).runner not in (None, "DirectRunner"):
-        return 0  # a remote job: its stats.json is written when it finishes
-    stats = json.loads(storage.read_bytes(storage.join(config.output, "stats.json")))
-    print(summary_text(stats, config.output, config.media_uri_prefix))
+    clear_previous_dataset(config.dataset_dir)
+    p = beam.Pipeline(options=options)
+    build_pipeline(p, config, manifest_paths)
+    result = p.run()
+    if options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS:
+        # A remote job (or a Flex Template launch): do not hold the launcher until it ends;
+        # its stats.json (and LATEST, with --run_id) are written when it finishes.
+        print(f"Submitted; the dataset will be written to {config.dataset_dir}", flush=True)
+        return 0
+    result.wait_until_finish()
+    stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, "stats.json")))
+    print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
     return 0 if stats["gate"]["verdict"] == "pass" else 1
 
 

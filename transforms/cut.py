@@ -18,7 +18,7 @@ from typing import Optional
 
 import apache_beam as beam
 
-from transforms import storage
+from transforms import fault_injection, storage
 from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
@@ -132,6 +132,7 @@ class _CutFn(beam.DoFn):
                             f"the clip is {measured.duration:.3f}s, over the {self._limits.max_clip_seconds:.0f}s limit")
         start = spec.start if action is not Action.TRANSCODE else transcoded_start(spec)
         storage.publish_file(out, file_uri, OUTPUT_MIME)
+        fault_injection.after_upload(file_uri)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
                        source_end=start + measured.duration, duration=measured.duration,
                        bytes=measured.bytes, action=action, has_audio=source.has_audio)
@@ -174,7 +175,7 @@ def _to_meta(clip: CutClip) -> dict:
 
 def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
     fields = {k: meta[k] for k in _META_FIELDS if k != "file_uri"}
-    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, **fields)
+    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True, **fields)
 
 
 class CutClips(beam.PTransform):

@@ -1,13 +1,14 @@
 """ProbeVideos: probe every source once, out of process, however many rows use it."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
 import apache_beam as beam
 
@@ -21,6 +22,13 @@ SOURCES = "sources"
 # The child limits its own address space: a preexec_fn would run Python between fork and exec,
 # which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
 _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
+# Part of every probe cache entry's name: change what the probe reports and entries are redone.
+PROBE_VERSION = "probe-v1"
+
+
+def probe_cache_name(uri: str, identity: str) -> str:
+    """The cache entry of one version of one source: a new upload or edit gets a new entry."""
+    return hashlib.sha1(f"{uri}|{identity}|{PROBE_VERSION}".encode("utf-8")).hexdigest() + ".json"
 
 
 class ProbeError(Exception):
@@ -55,8 +63,9 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
 
 
 class _ProbeFn(beam.DoFn):
-    def __init__(self, timeout_seconds: float):
+    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None):
         self._timeout = timeout_seconds
+        self._cache_dir = cache_dir
         self._scratch = ""
 
     def setup(self):
@@ -69,33 +78,46 @@ class _ProbeFn(beam.DoFn):
         uri, rows = element
         rows = list(rows)
         local = None
+        reused = False
         try:
             if not storage.exists(uri):
                 raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
-            local = storage.localize(uri, self._scratch)
-            raw = probe_local_file(local, self._timeout)
-            info = video_info(raw, uri, storage.identity(uri))
+            identity = storage.identity(uri)
+            cache_uri = (storage.join(self._cache_dir, probe_cache_name(uri, identity))
+                         if self._cache_dir else None)
+            if cache_uri and storage.exists(cache_uri):
+                # A source probed before, unchanged since: a rerun does not read it again.
+                raw, reused = json.loads(storage.read_bytes(cache_uri)), True
+            else:
+                local = storage.localize(uri, self._scratch)
+                raw = probe_local_file(local, self._timeout)
+                if cache_uri:
+                    storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
+            info = video_info(raw, uri, identity)
         except ProbeError as err:
+            # The scratch copy's random name would make drops.jsonl differ from run to run.
+            detail = err.detail.replace(local, uri) if local else err.detail
             for row in rows:
                 yield beam.pvalue.TaggedOutput(DROPS, Drop(
                     row_id=row.row_id, source_uri=uri, stage=Stage.PROBE, reason=err.reason,
-                    detail=err.detail, location=row.location))
+                    detail=detail, location=row.location))
             return
         finally:
             if local and local != uri:
                 os.remove(local)
         yield beam.pvalue.TaggedOutput(SOURCES, SourceRecord(uri=uri, seconds=info.duration,
-                                                             bytes=info.size_bytes))
+                                                             bytes=info.size_bytes, probe_reused=reused))
         yield info, rows
 
 
 class ProbeVideos(beam.PTransform):
     """(source uri, rows) -> (VideoInfo, rows); tagged `drops` and `sources` (for the statistics)."""
 
-    def __init__(self, timeout_seconds: float = 120.0):
+    def __init__(self, timeout_seconds: float = 120.0, cache_dir: Optional[str] = None):
         super().__init__()
         self._timeout = timeout_seconds
+        self._cache_dir = cache_dir  # where probe results are kept for reruns (None: not kept)
 
     def expand(self, grouped):
-        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self._timeout)).with_outputs(
+        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self._timeout, self._cache_dir)).with_outputs(
             DROPS, SOURCES, main="videos")

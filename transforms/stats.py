@@ -18,6 +18,7 @@ def empty() -> Acc:
         "drops_by_stage": Counter(), "drops_by_reason": Counter(), "clip_drops_by_reason": Counter(),
         "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
         "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0,
+        "clips_made": 0, "clips_reused": 0, "probes_made": 0, "probes_reused": 0,
     }
 
 
@@ -33,9 +34,11 @@ def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int, max_seconds:
     return acc
 
 
-def add_clip(acc: Acc, action: str, seconds: float, size: int) -> Acc:
-    """A media file made (or reused) once, however many examples reference it."""
+def add_clip(acc: Acc, action: str, seconds: float, size: int, reused: bool = False) -> Acc:
+    """A media file, counted once however many examples reference it: cut by this run, or
+    found whole from an earlier one."""
     acc["clips"] += 1
+    acc["clips_reused" if reused else "clips_made"] += 1
     acc["clips_by_action"][action] += 1
     acc["media_seconds_out"] += seconds
     acc["media_bytes_out"] += size
@@ -52,8 +55,9 @@ def add_drop(acc: Acc, drop: Mapping[str, Any]) -> Acc:
     return acc
 
 
-def add_source(acc: Acc, seconds: float, size: int) -> Acc:
+def add_source(acc: Acc, seconds: float, size: int, probe_reused: bool = False) -> Acc:
     acc["sources"] += 1
+    acc["probes_reused" if probe_reused else "probes_made"] += 1
     acc["media_seconds_in"] += seconds
     acc["media_bytes_in"] += size
     return acc
@@ -87,6 +91,10 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
         "clips": acc["clips"],
         "clips_by_action": dict(sorted(acc["clips_by_action"].items())),
         "examples_by_action": dict(sorted(acc["examples_by_action"].items())),
+        "clips_made": acc["clips_made"],
+        "clips_reused": acc["clips_reused"],
+        "probes_made": acc["probes_made"],
+        "probes_reused": acc["probes_reused"],
         "sources": acc["sources"],
         "media_seconds_in": round(acc["media_seconds_in"], 3),
         "media_bytes_in": acc["media_bytes_in"],

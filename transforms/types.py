@@ -184,6 +184,7 @@ class CutClip:
     bytes: int
     action: Action               # may differ from the plan (a copy that had to be transcoded)
     has_audio: bool
+    reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,3 +213,4 @@ class SourceRecord:
     uri: str
     seconds: float
     bytes: int
+    probe_reused: bool = False   # found in the probe cache: the source was not read this time

@@ -62,8 +62,8 @@ class _StatsFn(beam.CombineFn):
         if kind == "drop":
             return S.add_drop(acc, value)
         if kind == "clip":
-            return S.add_clip(acc, value.action.value, value.duration, value.bytes)
-        return S.add_source(acc, value.seconds, value.bytes)
+            return S.add_clip(acc, value.action.value, value.duration, value.bytes, value.reused)
+        return S.add_source(acc, value.seconds, value.bytes, value.probe_reused)
 
     def merge_accumulators(self, accs):
         return S.merge(accs)
@@ -88,27 +88,27 @@ class WriteDataset(beam.PTransform):
         out, n, max_drop_rate = self._output, self._n, self._max_drop_rate
         drop_dicts = drops | "DropsAsJson" >> beam.Map(Drop.to_json)
 
-        (examples
-         | "KeyExamplesByShard" >> beam.Map(lambda e: ((e.split, F.shard_of(e.sort_key, n)), e))
-         | "GroupExampleShards" >> beam.GroupByKey()
-         | "WriteExampleShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "shards"), n, ".jsonl", _example_lines))
-         | "GroupShardsBySplit" >> beam.GroupByKey()
-         | "WriteSplitFiles" >> beam.Map(_concat_into(out, lambda split: f"{split}.jsonl")))
+        split_files = (examples
+                       | "KeyExamplesByShard" >> beam.Map(lambda e: ((e.split, F.shard_of(e.sort_key, n)), e))
+                       | "GroupExampleShards" >> beam.GroupByKey()
+                       | "WriteExampleShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "shards"), n, ".jsonl", _example_lines))
+                       | "GroupShardsBySplit" >> beam.GroupByKey()
+                       | "WriteSplitFiles" >> beam.Map(_concat_into(out, lambda split: f"{split}.jsonl")))
 
-        (examples
-         | "KeyIndexByShard" >> beam.Map(lambda e: (("part", F.shard_of(e.sort_key, n)), e.index))
-         | "GroupIndexShards" >> beam.GroupByKey()
-         | "WriteIndexShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "index"), n, ".parquet",
-                                                          F.index_parquet_bytes)))
+        index_shards = (examples
+                        | "KeyIndexByShard" >> beam.Map(lambda e: (("part", F.shard_of(e.sort_key, n)), e.index))
+                        | "GroupIndexShards" >> beam.GroupByKey()
+                        | "WriteIndexShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "index"), n, ".parquet",
+                                                                         F.index_parquet_bytes)))
 
-        (drop_dicts
-         | "KeyDropsByShard" >> beam.Map(lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d))
-         | "GroupDropShards" >> beam.GroupByKey()
-         | "WriteDropShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "drops"), n, ".jsonl",
-                                                         F.drops_jsonl_bytes))
-         | "DropShardPaths" >> beam.Map(lambda kv: kv[1])
-         | "AllDropShards" >> beam.combiners.ToList()
-         | "WriteDropsFile" >> beam.Map(lambda paths: storage.concat(sorted(paths), storage.join(out, "drops.jsonl"))))
+        drops_file = (drop_dicts
+                      | "KeyDropsByShard" >> beam.Map(lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d))
+                      | "GroupDropShards" >> beam.GroupByKey()
+                      | "WriteDropShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "drops"), n, ".jsonl",
+                                                                      F.drops_jsonl_bytes))
+                      | "DropShardPaths" >> beam.Map(lambda kv: kv[1])
+                      | "AllDropShards" >> beam.combiners.ToList()
+                      | "WriteDropsFile" >> beam.Map(lambda paths: storage.concat(sorted(paths), storage.join(out, "drops.jsonl"))))
 
         tagged = (
             (examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index)),
@@ -116,9 +116,14 @@ class WriteDataset(beam.PTransform):
              sources | "TagSources" >> beam.Map(lambda s: ("source", s)),
              clips | "TagClips" >> beam.Map(lambda c: ("clip", c)))
             | "AllRecords" >> beam.Flatten())
+        # stats.json is written last, once every other file is whole (the side inputs wait for
+        # them): a reader that sees stats.json sees a complete dataset.
+        written = [beam.pvalue.AsList(split_files), beam.pvalue.AsList(index_shards),
+                   beam.pvalue.AsList(drops_file)]
         return (tagged
                 | "Statistics" >> beam.CombineGlobally(_StatsFn(self._max_bytes, self._max_seconds))
                 | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate),
                                      rows_in=beam.pvalue.AsSingleton(count))
-                | "WriteStats" >> beam.Map(lambda stats: storage.write_bytes(
-                    storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode())))
+                | "WriteStats" >> beam.Map(lambda stats, *_: storage.write_bytes(
+                    storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode()),
+                    *written))
