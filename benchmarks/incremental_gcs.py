@@ -38,7 +38,6 @@ def _timed_run(label: str, manifest: str, out: str) -> None:
 
 def main() -> None:
     work = tempfile.mkdtemp(prefix="bench-incremental-")
-    # Its own cache folder: build_corpus forgets videos made from other specs (the demo has BIG).
     corpus = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "bench-incremental")
     manifest_local = build_corpus(corpus, [s for s in CORPUS if s is not BIG])
     emulator = run_emulator(work)

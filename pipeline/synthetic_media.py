@@ -6,6 +6,7 @@ painted at known times, so that a test can check the pixels at any remapped time
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -124,25 +125,26 @@ CORPUS = (LONG, BIG, MATROSKA, AVI_MPEG4, SILENT, OFFSET_TS, ROTATED)
 PROMPT = "List every colour event in this video with its start and end as MM:SS."
 
 
-def _forget_stale_videos(folder: str, specs: Sequence[VideoSpec]) -> None:
-    fingerprint = hashlib.sha1((repr(specs) + repr(COLORS) + _filter.__code__.co_code.hex()).encode()).hexdigest()
-    marker = os.path.join(folder, ".fingerprint")
-    if os.path.exists(marker) and open(marker).read() == fingerprint:
-        return
-    for name in os.listdir(folder):
-        if not name.startswith("."):
-            os.remove(os.path.join(folder, name))
-    with open(marker, "w") as handle:
-        handle.write(fingerprint)
+def _fingerprint(specs: Sequence[VideoSpec]) -> str:
+    """Changes whenever the videos would come out differently."""
+    return hashlib.sha1((repr(specs) + repr(COLORS) + _filter.__code__.co_code.hex()).encode()).hexdigest()[:12]
 
 
-def build_corpus(folder: str, specs: Sequence[VideoSpec] = CORPUS, with_broken: bool = True) -> str:
+def build_corpus(root: str, specs: Sequence[VideoSpec] = CORPUS, with_broken: bool = True) -> str:
     """Make the videos and a manifest (manifest.jsonl) that uses them; return the manifest path.
 
-    Videos already in `folder` are kept, unless they were made from other specs.
+    They go in a subfolder of `root` named by what they are made from, so a cache is reused
+    only when it holds the same videos, and processes that share `root` (test workers, the
+    demo) wait for each other instead of writing the same files at once.
     """
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_corpus(os.path.join(root, f"corpus-{_fingerprint(specs)}"), specs, with_broken)
+
+
+def _build_corpus(folder: str, specs: Sequence[VideoSpec], with_broken: bool) -> str:
     os.makedirs(folder, exist_ok=True)
-    _forget_stale_videos(folder, specs)
     rows = []
     for spec in specs:
         make_video(folder, spec)
