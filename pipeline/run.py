@@ -32,7 +32,12 @@ _LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
-    """Run locally on every core, threads in one process, without Beam's Prism download detour."""
+    """Run locally on every core, without Beam's Prism download detour.
+
+    One worker process per core: the multi_threading mode corrupted elements here on a
+    20,000-row manifest (Beam 2.77: "Error decoding input stream", then memory grew to 24 GB
+    and the kernel killed the run), while multi_processing ran it in 34 s and 0.5 GB.
+    """
     args = list(argv)
     runner = next((a.split("=", 1)[1] for a in args if a.startswith("--runner=")), None)
     if runner is None and "--runner" in args[:-1]:
@@ -41,7 +46,7 @@ def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
         runner = "DirectRunner"
         args.append("--runner=DirectRunner")
     if runner == "DirectRunner" and not any(a.startswith("--direct_running_mode") for a in args):
-        args += ["--direct_running_mode=multi_threading", f"--direct_num_workers={os.cpu_count() or 2}"]
+        args += ["--direct_running_mode=multi_processing", f"--direct_num_workers={os.cpu_count() or 2}"]
     return args
 
 

@@ -69,9 +69,9 @@ def test_all_errors_reported_together():
 
 
 @pytest.mark.parametrize("argv, expected", [
-    ([], ["--runner=DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=N"]),
+    ([], ["--runner=DirectRunner", "--direct_running_mode=multi_processing", "--direct_num_workers=N"]),
     (["--runner", "DirectRunner"],
-     ["--runner", "DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=N"]),
+     ["--runner", "DirectRunner", "--direct_running_mode=multi_processing", "--direct_num_workers=N"]),
     (["--runner=DataflowRunner"], ["--runner=DataflowRunner"]),
     (["--direct_running_mode=in_memory"], ["--direct_running_mode=in_memory", "--runner=DirectRunner"]),
 ])
