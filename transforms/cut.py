@@ -18,7 +18,7 @@ from typing import Optional
 
 import apache_beam as beam
 
-from transforms import storage
+from transforms import fetch, sandbox, storage
 from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
@@ -92,7 +92,7 @@ class _CutFn(beam.DoFn):
         work = tempfile.mkdtemp(dir=self._scratch)
         try:
             clip = self._make(spec, file_uri, work)
-        except ClipError as err:
+        except (ClipError, fetch.FetchError) as err:  # a URL that fetched at probing may fail now
             yield beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
                 row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
                 detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
@@ -152,7 +152,7 @@ class _CutFn(beam.DoFn):
     def _run(self, command: list[str], spec: ClipSpec) -> None:
         timeout = 60 + self._timeout_per_second * (spec.end - spec.start)
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+            done = subprocess.run(sandbox.limited(command), capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg took longer than {timeout:.0f}s") from None
         if done.returncode != 0:
@@ -160,7 +160,7 @@ class _CutFn(beam.DoFn):
             if "No space left on device" in message:
                 raise OSError(f"worker disk full while cutting {spec.clip_key}")  # transient: retry
             tail = " | ".join(message.splitlines()[-3:])
-            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed (exit {done.returncode}): {tail}")
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
 
 
 _META_FIELDS = ("file_uri", "mime_type", "source_start", "source_end", "duration", "bytes", "has_audio")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,7 @@ from typing import Iterable, Union
 
 import apache_beam as beam
 
-from transforms import storage
+from transforms import fetch, storage
 from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage, VideoInfo
 from transforms.video_info import video_info
 
@@ -21,6 +22,14 @@ SOURCES = "sources"
 # The child limits its own address space: a preexec_fn would run Python between fork and exec,
 # which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
 _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
+# The probe reads every packet header: its time grows with the file. Beyond --probe_timeout,
+# one more second per this many bytes (a local disk demuxes several times faster).
+_PROBE_BYTES_PER_SECOND = 25_000_000
+# What the probe child reports that is a drop code of its own (the rest is unreadable media).
+_CHILD_CODES = {r.value: r for r in (
+    DropReason.NO_VIDEO_STREAM, DropReason.HOSTILE_MEDIA, DropReason.UNSUPPORTED_FORMAT,
+    DropReason.UNSUPPORTED_CODEC, DropReason.BAD_FRAME_SIZE, DropReason.IMPLAUSIBLE_DURATION,
+    DropReason.TOO_MANY_STREAMS)}
 
 
 class ProbeError(Exception):
@@ -34,6 +43,7 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
     """Run the PyAV probe in a child process; raise ProbeError for anything but a good video."""
     if not os.path.exists(path):
         raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {path}")
+    timeout_seconds = probe_timeout_for(timeout_seconds, os.path.getsize(path))
     try:
         completed = subprocess.run(
             [sys.executable, "-m", "transforms.probe_media", path, str(_MEMORY_LIMIT_BYTES)],
@@ -43,15 +53,36 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
                          f"probing took longer than {timeout_seconds:.0f}s; the file may be hostile or "
                          "corrupt, or raise --probe_timeout") from None
     if completed.returncode != 0:
-        tail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise ProbeError(DropReason.UNREADABLE_MEDIA,
-                         f"the probe process failed (exit {completed.returncode}) {tail[0]}".strip())
+        reason, detail = classify_child_failure(completed.returncode, completed.stderr.decode("utf-8", "replace"))
+        raise ProbeError(reason, detail)
     raw = json.loads(completed.stdout)
     if raw.get("error") == "no_video_stream":
         raise ProbeError(DropReason.NO_VIDEO_STREAM, "the file has no video stream (audio-only or data)")
+    if raw.get("error") in _CHILD_CODES:
+        raise ProbeError(_CHILD_CODES[raw["error"]], raw.get("detail", ""))
     if raw.get("error"):
         raise ProbeError(DropReason.UNREADABLE_MEDIA, f"{raw.get('detail')}; re-export or replace the file")
     return raw
+
+
+def probe_timeout_for(base_seconds: float, size_bytes: int) -> float:
+    """The wall-clock budget of one probe: the base, plus time for the packets a larger file holds."""
+    return base_seconds + size_bytes / _PROBE_BYTES_PER_SECOND
+
+
+def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, str]:
+    """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
+    tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return DropReason.PROBE_CRASHED, f"the probe process was killed by {name} while reading the file"
+    if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+        return DropReason.PROBE_CRASHED, (f"the probe ran out of its {_MEMORY_LIMIT_BYTES >> 30} GiB memory cap "
+                                          f"reading the file: {tail}")
+    return DropReason.UNREADABLE_MEDIA, f"the probe process failed (exit {returncode}) {tail}".strip()
 
 
 class _ProbeFn(beam.DoFn):
@@ -70,12 +101,14 @@ class _ProbeFn(beam.DoFn):
         rows = list(rows)
         local = None
         try:
-            if not storage.exists(uri):
+            remote = fetch.is_remote(uri)
+            if not remote and not storage.exists(uri):
                 raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
             local = storage.localize(uri, self._scratch)
             raw = probe_local_file(local, self._timeout)
-            info = video_info(raw, uri, storage.identity(uri))
-        except ProbeError as err:
+            # A URL has no reliable modification time: its content names its outputs.
+            info = video_info(raw, uri, fetch.content_identity(local) if remote else storage.identity(uri))
+        except (ProbeError, fetch.FetchError) as err:
             for row in rows:
                 yield beam.pvalue.TaggedOutput(DROPS, Drop(
                     row_id=row.row_id, source_uri=uri, stage=Stage.PROBE, reason=err.reason,
