@@ -38,13 +38,16 @@ def _write(folder: str, name: str, data: bytes) -> str:
     return path
 
 
-def hls_playlist(canary_video: str, canary_text: str) -> bytes:
+def hls_playlist(canary_video: str, canary_text: str = "") -> bytes:
+    """A playlist whose segment is the canary video (FFmpeg plays it), and, with a text canary,
+    the other local-file tricks as further segments."""
+    extra = (f"#EXTINF:1,\nfile://{canary_text}\n#EXTINF:1,\nconcat:{canary_video}|{canary_text}\n"
+             if canary_text else "")
     return (f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:2,\n{canary_video}\n"
-            f"#EXTINF:1,\nfile://{canary_text}\n#EXTINF:1,\nconcat:{canary_video}|{canary_text}\n"
-            "#EXT-X-ENDLIST\n").encode()
+            f"{extra}#EXT-X-ENDLIST\n").encode()
 
 
-def make_hls_named_mp4(folder: str, canary_video: str, canary_text: str, name: str = "playlist.mp4") -> str:
+def make_hls_named_mp4(folder: str, canary_video: str, canary_text: str = "", name: str = "playlist.mp4") -> str:
     """An HLS playlist with a video's name, whose segments are local files (the HLS disclosure)."""
     return _write(folder, name, hls_playlist(canary_video, canary_text))
 

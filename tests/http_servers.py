@@ -1,0 +1,106 @@
+"""A real HTTP server on 127.0.0.1 for the tests of remote sources: files, errors, slowness, redirects."""
+from __future__ import annotations
+
+import collections
+import contextlib
+import http.server
+import os
+import threading
+import time
+from typing import Iterator
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: "_Server"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):  # noqa: N802 - the http.server name
+        path = self.path.split("?")[0]
+        self.server.hits[path] += 1
+        self.server.hosts.append(self.headers.get("Host", ""))
+        if path.startswith("/files/"):
+            name = os.path.basename(path)
+            full = os.path.join(self.server.folder, name)
+            if not os.path.isfile(full):
+                return self._status(404)
+            with open(full, "rb") as handle:
+                data = handle.read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/missing.mp4":
+            self._status(404)
+        elif path == "/forbidden.mp4":
+            self._status(403)
+        elif path == "/error.mp4":
+            self._status(500)
+        elif path.startswith("/flaky/"):  # fails twice, then serves the file
+            if self.server.hits[path] <= 2:
+                return self._status(503)
+            self.path = "/files/" + os.path.basename(path)
+            self.server.hits[self.path] -= 1
+            self.do_GET()
+        elif path == "/slow.mp4":  # answers only after a long pause
+            time.sleep(self.server.slow_seconds)
+            self._status(200)
+        elif path == "/redirect-metadata.mp4":
+            self._redirect("http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token")
+        elif path == "/redirect-private.mp4":
+            self._redirect("http://10.1.2.3/video.mp4")
+        elif path.startswith("/redirect-ok/"):
+            self._redirect("/files/" + os.path.basename(path))
+        elif path == "/huge.mp4":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 ** 12))
+            self.end_headers()
+        elif path == "/endless.mp4":  # no length, bytes forever
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"\0" * 65536)
+            except OSError:
+                pass
+        else:
+            self._status(404)
+
+    def _status(self, code: int):
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _redirect(self, location: str):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, folder: str, slow_seconds: float):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.folder = folder
+        self.slow_seconds = slow_seconds
+        self.hits: collections.Counter = collections.Counter()
+        self.hosts: list[str] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@contextlib.contextmanager
+def serving(folder: str, slow_seconds: float = 5.0) -> Iterator[_Server]:
+    server = _Server(folder, slow_seconds)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
