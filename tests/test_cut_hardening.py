@@ -78,3 +78,13 @@ def test_the_launcher_caps_memory_and_still_runs_the_tool():
     done = subprocess.run(sandbox.limited([ffmpeg_binary(), "-version"], 512 * 1024 ** 2), capture_output=True)
     assert done.returncode == 0 and b"ffmpeg version" in done.stdout
     assert sandbox.describe_exit(-11) == "killed by SIGSEGV"
+
+
+def test_mov_inputs_are_opened_without_external_data_references(tmp_path):
+    (tmp_path / "in.mp4").write_bytes(b"")  # only the command is built here
+    spec = _spec(str(tmp_path / "in.mp4"), "mp4")
+    command = stream_copy_command(spec, spec.source.uri, str(tmp_path / "out.mp4"))
+    at = command.index("-i")
+    assert command[command.index("-enable_drefs") + 1] == "0" and command.index("-enable_drefs") < at
+    assert command[command.index("-f") + 1] == "mov" and command.index("-f") < at
+    assert command[command.index("-protocol_whitelist") + 1] == "file"

@@ -90,12 +90,12 @@ def address_problem(address: str, policy: FetchPolicy) -> Optional[str]:
     if any(ip in ipaddress.ip_network(n) for n in policy.allow_networks):
         return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return f"{address} is an IPv4-mapped IPv6 address"
+        return "an IPv4-mapped IPv6 address"
     for network in _FORBIDDEN_NETWORKS:
         if ip.version == network.version and ip in network:
-            return f"{address} is in {network} (private, loopback, link-local, CGNAT, multicast or reserved)"
+            return f"in {network} (private, loopback, link-local, CGNAT, multicast or reserved)"
     if not ip.is_global:
-        return f"{address} is not a public address"
+        return "not a public address"
     return None
 
 
@@ -142,7 +142,8 @@ def check_url(url: str, policy: FetchPolicy, resolve: Resolver = _resolve) -> Ta
     for address in addresses:  # one bad answer is enough: DNS rebinding mixes them
         problem = address_problem(address, policy)
         if problem:
-            raise FetchError(DropReason.REMOTE_REFUSED, f"{url}: {host} resolves to {problem}")
+            raise FetchError(DropReason.REMOTE_REFUSED, f"{url}: {host} resolves to {address}, which is {problem}; "
+                                                        "only public addresses are fetched")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

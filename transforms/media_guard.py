@@ -57,6 +57,8 @@ def ffmpeg_input_options(demuxer: Optional[str] = None) -> dict[str, str]:
     options = {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
     if demuxer:
         options["f"] = demuxer  # the demuxer the probe accepted: no second guess on the content
+    if demuxer == "mov":
+        options["enable_drefs"] = "0"  # FFmpeg's default, made explicit: no external data references
     return options
 
 
