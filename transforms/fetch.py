@@ -179,7 +179,7 @@ def _attempt(url: str, dest: str, policy: FetchPolicy, resolve: Resolver, deadli
     current = url
     for _ in range(policy.max_redirects + 1):
         target = check_url(current, policy, resolve)
-        response = _open(target, policy)
+        pool, response = _open(target, policy)
         try:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location")
@@ -195,6 +195,7 @@ def _attempt(url: str, dest: str, policy: FetchPolicy, resolve: Resolver, deadli
             return _save(response, current, dest, policy, deadline)
         finally:
             response.release_conn()
+            pool.close()
     raise FetchError(DropReason.REMOTE_HTTP_ERROR, f"{url}: more than {policy.max_redirects} redirects")
 
 
@@ -210,11 +211,14 @@ def _open(target: Target, policy: FetchPolicy):
     if ":" in target.host:
         host_header = f"[{target.host}]" if target.port in (80, 443) else f"[{target.host}]:{target.port}"
     try:
-        return pool.urlopen("GET", target.path, headers={"Host": host_header, "User-Agent": "gemini-video-dataset"},
-                            redirect=False, retries=False, preload_content=False, decode_content=False)
+        return pool, pool.urlopen("GET", target.path,
+                                  headers={"Host": host_header, "User-Agent": "gemini-video-dataset"},
+                                  redirect=False, retries=False, preload_content=False, decode_content=False)
     except urllib3.exceptions.SSLError as err:
+        pool.close()
         raise FetchError(DropReason.REMOTE_REFUSED, f"{target.host}: TLS failed: {err}") from None
     except (urllib3.exceptions.HTTPError, OSError) as err:  # timeouts, resets, refused connections
+        pool.close()
         raise _Transient(f"{type(err).__name__}: {err}") from None
 
 

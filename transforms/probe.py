@@ -11,6 +11,7 @@ import tempfile
 from typing import Iterable, Union
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 
 from transforms import fetch, storage
 from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage, VideoInfo
@@ -27,7 +28,7 @@ _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
 _PROBE_BYTES_PER_SECOND = 25_000_000
 # What the probe child reports that is a drop code of its own (the rest is unreadable media).
 _CHILD_CODES = {r.value: r for r in (
-    DropReason.NO_VIDEO_STREAM, DropReason.HOSTILE_MEDIA, DropReason.UNSUPPORTED_FORMAT,
+    DropReason.HOSTILE_MEDIA, DropReason.UNSUPPORTED_FORMAT,
     DropReason.UNSUPPORTED_CODEC, DropReason.BAD_FRAME_SIZE, DropReason.IMPLAUSIBLE_DURATION,
     DropReason.TOO_MANY_STREAMS)}
 
@@ -44,6 +45,7 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
     if not os.path.exists(path):
         raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {path}")
     timeout_seconds = probe_timeout_for(timeout_seconds, os.path.getsize(path))
+    path = os.path.abspath(path)  # never a relative name FFmpeg could read as `concat:` or another protocol
     try:
         completed = subprocess.run(
             [sys.executable, "-m", "transforms.probe_media", path, str(_MEMORY_LIMIT_BYTES)],
@@ -85,6 +87,15 @@ def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, st
     return DropReason.UNREADABLE_MEDIA, f"the probe process failed (exit {returncode}) {tail}".strip()
 
 
+def storage_reads(uri: str) -> bool:
+    """Whether Beam's FileSystems has a reader for the URI's scheme (gs://, and any installed)."""
+    try:
+        FileSystems.get_filesystem(uri)
+    except (ValueError, IOError, ImportError):  # an unknown scheme, or its extra not installed
+        return False
+    return True
+
+
 class _ProbeFn(beam.DoFn):
     def __init__(self, timeout_seconds: float):
         self._timeout = timeout_seconds
@@ -102,6 +113,9 @@ class _ProbeFn(beam.DoFn):
         local = None
         try:
             remote = fetch.is_remote(uri)
+            if not remote and not storage.is_local(uri) and not storage_reads(uri):
+                raise ProbeError(DropReason.UNSUPPORTED_URI,
+                                 f"nothing here reads {uri.split('://')[0]}:// URIs; use a local path, gs:// or https://")
             if not remote and not storage.exists(uri):
                 raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
             local = storage.localize(uri, self._scratch)

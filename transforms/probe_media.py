@@ -72,7 +72,7 @@ def probe(path: str) -> dict[str, Any]:
         declared = container.duration / 1_000_000 if container.duration else None
         problem = guard.header_problem(result["width"], result["height"], result["streams"], declared,
                                        result["size_bytes"])
-        if problem:  # before any packet is read or frame decoded
+        if problem:  # before our packet scan and frame decode (opening read only a few packets)
             return {"error": problem[0], "detail": problem[1], **result}
         try:
             result.update(_scan_packets(container, video))

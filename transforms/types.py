@@ -35,6 +35,7 @@ class DropReason(str, enum.Enum):
     AMBIGUOUS_TARGET = "ambiguous_target"
     # probe
     SOURCE_NOT_FOUND = "source_not_found"
+    UNSUPPORTED_URI = "unsupported_uri"
     UNREADABLE_MEDIA = "unreadable_media"
     NO_VIDEO_STREAM = "no_video_stream"
     PROBE_TIMEOUT = "probe_timeout"

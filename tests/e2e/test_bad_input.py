@@ -71,6 +71,10 @@ def corpus(tmp_path_factory):
             "url_redirect_private": (server.base + "/redirect-private.mp4", "remote_refused"),
             "url_redirect_metadata": (server.base + "/redirect-metadata.mp4", "remote_refused"),
             "url_metadata_server": ("http://169.254.169.254/computeMetadata/v1/", "remote_refused"),
+            "url_ftp": ("ftp://example.com/video.mp4", "unsupported_uri"),
+            "url_file": (f"file://{video}", "unsupported_uri"),
+            # Relative to the manifest's folder, so a local path FFmpeg never reads as a protocol.
+            "concat_uri": (f"concat:{os.path.basename(video)}|{os.path.basename(text)}", "source_not_found"),
         }
         lines = [_row(GOOD[0].name.split(".")[0], GOOD[0].name,
                       annotations=[e.annotation() for e in GOOD[0].events]),
@@ -133,7 +137,9 @@ def test_every_bad_row_is_dropped_with_its_reason(corpus):
     for drop in drops:
         by_id.setdefault(drop["row_id"], []).append(drop["reason"])
     got = {row_id: sorted(set(by_id.get(row_id, []))) for row_id in corpus["expected"]}
-    assert got == {row_id: [reason] for row_id, reason in corpus["expected"].items()}
+    want = {row_id: [reason] for row_id, reason in corpus["expected"].items()}
+    assert got == want, {k: (got[k], [d["detail"] for d in drops if d["row_id"] == k])
+                         for k in got if got[k] != want[k]}
     assert len(by_id["dup"]) == 2
     for drop in drops:
         assert drop["detail"], drop
