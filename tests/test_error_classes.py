@@ -43,7 +43,7 @@ def server(tmp_path_factory):
 def loopback_allowed(server, monkeypatch):
     monkeypatch.setenv(fetch.TEST_POLICY_ENV, json.dumps({
         "allow_networks": ["127.0.0.1/32"], "allowed_ports": [server.server_address[1]],
-        "attempts": 2, "backoff_seconds": 0.05, "read_timeout": 1.0}))
+        "attempts": 2, "backoff_seconds": 0.05, "read_timeout": 3.0}))
 
 
 def test_permanent_faults_become_drop_records(tmp_path, server, loopback_allowed):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.http_servers import serving
+from tests.http_servers import make_certificates, serving
 from transforms import fetch
 from transforms.fetch import FetchError, FetchPolicy, address_problem, check_url
 from transforms.types import DropReason as R
@@ -18,7 +18,7 @@ PAYLOAD = os.urandom(300_000)
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     (folder / "video.mp4").write_bytes(PAYLOAD)
-    with serving(str(folder), slow_seconds=3.0) as srv:
+    with serving(str(folder), slow_seconds=5.0) as srv:
         yield srv
 
 
@@ -26,7 +26,7 @@ def server(tmp_path_factory):
 def policy(server):
     # The explicit test-only exemption: this loopback address, this port. Fast retries.
     return FetchPolicy(allow_networks=("127.0.0.1/32",), allowed_ports=(80, 443, server.server_address[1]),
-                       attempts=3, backoff_seconds=0.05, read_timeout=0.5, connect_timeout=1.0)
+                       attempts=3, backoff_seconds=0.05, read_timeout=1.5, connect_timeout=5.0)
 
 
 def _fetch(url, tmp_path, policy):
@@ -158,3 +158,45 @@ def test_a_local_write_error_raises_instead_of_dropping(server, tmp_path, policy
     # The worker's own disk failing is transient: it must raise so that the runner retries the bundle.
     with pytest.raises(OSError):
         fetch.fetch_to_file(server.base + "/files/video.mp4", str(tmp_path / "no-such-dir" / "out.bin"), policy)
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "video.mp4").write_bytes(PAYLOAD)
+    ca, cert, key = make_certificates(str(folder), "videos.example.test")
+    with serving(str(folder), tls=(cert, key)) as srv:
+        yield srv, ca
+
+
+def _tls_policy(port: int, ca: str = "") -> FetchPolicy:
+    return FetchPolicy(allow_networks=("127.0.0.1/32",), allowed_ports=(443, port), ca_certs=ca,
+                       attempts=1, connect_timeout=2.0, read_timeout=2.0)
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_name(tls_server, tmp_path):
+    server, ca = tls_server
+    port = server.server_address[1]
+    dest = str(tmp_path / "out.bin")
+    fetch.fetch_to_file(f"https://videos.example.test:{port}/files/video.mp4", dest, _tls_policy(port, ca),
+                        resolve=lambda host, p: ["127.0.0.1"])
+    assert open(dest, "rb").read() == PAYLOAD
+    assert server.hosts[-1] == f"videos.example.test:{port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_server, tmp_path):
+    server, ca = tls_server
+    port = server.server_address[1]
+    with pytest.raises(FetchError) as caught:
+        fetch.fetch_to_file(f"https://elsewhere.example.test:{port}/files/video.mp4", str(tmp_path / "o"),
+                            _tls_policy(port, ca), resolve=lambda host, p: ["127.0.0.1"])
+    assert caught.value.reason is R.REMOTE_REFUSED and "TLS" in caught.value.detail
+
+
+def test_https_refuses_a_certificate_the_system_does_not_trust(tls_server, tmp_path):
+    server, _ = tls_server
+    port = server.server_address[1]
+    with pytest.raises(FetchError) as caught:
+        fetch.fetch_to_file(f"https://videos.example.test:{port}/files/video.mp4", str(tmp_path / "o"),
+                            _tls_policy(port), resolve=lambda host, p: ["127.0.0.1"])
+    assert caught.value.reason is R.REMOTE_REFUSED and "TLS" in caught.value.detail

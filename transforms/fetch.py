@@ -66,6 +66,7 @@ class FetchPolicy:
     max_redirects: int = 5
     allowed_ports: tuple[int, ...] = (80, 443)
     allow_networks: tuple[str, ...] = ()  # test-only: networks exempt from the address check
+    ca_certs: str = ""                    # test-only: a CA bundle instead of the system's
 
 
 def default_policy() -> FetchPolicy:
@@ -203,8 +204,9 @@ def _open(target: Target, policy: FetchPolicy):
     timeout = urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout)
     common = dict(host=target.address, port=target.port, timeout=timeout, retries=False, maxsize=1)
     if target.scheme == "https":
+        # Connect to the checked address, but send the name (SNI) and verify the certificate for it.
         pool = urllib3.HTTPSConnectionPool(server_hostname=target.host, assert_hostname=target.host,
-                                           cert_reqs="CERT_REQUIRED", **common)
+                                           cert_reqs="CERT_REQUIRED", ca_certs=policy.ca_certs or None, **common)
     else:
         pool = urllib3.HTTPConnectionPool(**common)
     host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"

@@ -57,11 +57,12 @@ def corpus(tmp_path_factory):
         "playlist_in_avi": (B.make_avi_with_embedded_playlist(folder, video, text), "hostile_media"),
         "missing_file": (os.path.join(folder, "not_there.mp4"), "source_not_found"),
     }
-    with serving(served, slow_seconds=3.0) as server:
+    # Timeouts with room for a loaded machine: only the slow server may time out.
+    with serving(served, slow_seconds=6.0) as server:
         port = server.server_address[1]
         # The explicit test-only exemption for this loopback server; the default refuses it.
         policy = {"allow_networks": ["127.0.0.1/32"], "allowed_ports": [80, 443, port],
-                  "read_timeout": 0.5, "attempts": 2, "backoff_seconds": 0.05}
+                  "read_timeout": 2.0, "attempts": 2, "backoff_seconds": 0.05}
         old = os.environ.get(fetch.TEST_POLICY_ENV)
         os.environ[fetch.TEST_POLICY_ENV] = json.dumps(policy)
         urls = {
