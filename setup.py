@@ -17,8 +17,10 @@ setup(
         "google-cloud-storage>=2.14,<4",
         "pydantic>=2.5,<3",
         "pyarrow>=14",
+        "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
     ],
     extras_require={
-        "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0"],
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",
+                 "cryptography>=41"],  # a test CA for the https tests
     },
 )
