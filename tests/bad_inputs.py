@@ -62,23 +62,30 @@ def make_concat_protocol_named_mp4(folder: str, canary_video: str, canary_text: 
     return _write(folder, "concat_protocol.mp4", f"concat:{canary_video}|{canary_text}\n".encode())
 
 
-def make_avi_with_embedded_playlist(folder: str, canary_video: str, canary_text: str) -> str:
-    """A real AVI video that carries an HLS playlist pointing at the canary (the CVE-2017-9993 shape).
+def make_avi_with_embedded_playlist(folder: str, canary_video: str, canary_text: str = "") -> str:
+    """An AVI whose GAB2 subtitle packet holds an HLS playlist pointing at the canary (CVE-2017-9993).
 
-    The playlist sits in a RIFF JUNK chunk after the index rather than in a GAB2 subtitle stream,
-    so FFmpeg itself would not follow it; what this checks is that we refuse the file whole.
+    FFmpeg's AVI demuxer hands a subtitle packet that starts with "GAB2" to a nested demuxer
+    chosen by probing its content: in 2017 that opened the playlist and read local files into
+    the "subtitles". Made from a real two-stream AVI: the second stream (raw 32x32 grey, one
+    1024-byte frame) becomes a `txts` stream with no codec tag, and its frame becomes the GAB2
+    packet, so every size and index entry stays valid.
     """
-    path = os.path.join(folder, "embedded_playlist.avi")
-    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=64x48:r=10:d=2", "-c:v", "mpeg4", path)
-    payload = b"GAB2\x00\x02\x00" + hls_playlist(canary_video, canary_text)
-    payload += b"\x00" * (len(payload) % 2)
+    path = os.path.join(folder, "_two_streams.avi")
+    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=64x48:r=10:d=2", "-f", "lavfi", "-i", "color=c=black:s=32x32:r=10:d=0.1",
+            "-map", "0", "-map", "1", "-c:v:0", "mpeg4", "-c:v:1", "rawvideo", "-pix_fmt:v:1", "gray", path)
     with open(path, "rb") as handle:
         data = bytearray(handle.read())
-    data += b"JUNK" + struct.pack("<I", len(payload)) + payload
-    struct.pack_into("<I", data, 4, len(data) - 8)  # the RIFF size covers the new chunk
-    with open(path, "wb") as handle:
-        handle.write(bytes(data))
-    return path
+    header = data.index(b"vidsY800")  # the second stream's strh: fccType, fccHandler
+    data[header:header + 8] = b"txts\0\0\0\0"
+    chunk = data.index(b"01dc" + struct.pack("<I", 1024))
+    playlist = hls_playlist(canary_video, canary_text)
+    head = b"GAB2\0" + struct.pack("<HIH", 2, 0, 4)  # version 2, empty title, flags
+    body = playlist + b"\n" * (1024 - len(head) - 4 - len(playlist))
+    payload = head + struct.pack("<I", len(body)) + body
+    assert len(payload) == 1024
+    data[chunk + 8:chunk + 8 + 1024] = payload
+    return _write(folder, "embedded_playlist.avi", bytes(data))
 
 
 def make_zero_byte(folder: str) -> str:

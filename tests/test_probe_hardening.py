@@ -102,3 +102,12 @@ def test_ffmpeg_under_the_memory_cap_fails_on_a_huge_frame_but_runs_small_ones()
              "-vf", "format=rgba64le", "-f", "null", "-"], memory_bytes=1024 ** 3), capture_output=True)
     assert run("64x64").returncode == 0
     assert run("8192x8192").returncode != 0  # a frame is 512 MB and the filters hold several: over the 1 GiB cap
+
+
+def test_the_gab2_file_really_hands_its_playlist_to_a_nested_demuxer(folder, canary):
+    # Checks the CVE-2017-9993 file is the real shape: FFmpeg's AVI demuxer probes the GAB2 packet
+    # as HLS (today's FFmpeg then refuses it by its extension; we refuse the file before that).
+    video, text, _ = canary
+    path = B.make_avi_with_embedded_playlist(folder, video)
+    done = subprocess.run([ffmpeg_binary(), "-hide_banner", "-i", path], capture_output=True)
+    assert b"m3u8/hls" in done.stderr
