@@ -44,6 +44,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.path = "/files/" + os.path.basename(path)
             self.server.hits[self.path] -= 1
             self.do_GET()
+        elif path.startswith("/changing/"):  # the named file once, then a playlist
+            if self.server.hits[path] > 1:
+                body = b"#EXTM3U\n#EXTINF:2,\n/etc/hostname\n#EXT-X-ENDLIST\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                return self.wfile.write(body)
+            self.path = "/files/" + os.path.basename(path)
+            self.server.hits[self.path] -= 1
+            self.do_GET()
         elif path == "/slow.mp4":  # answers only after a long pause
             time.sleep(self.server.slow_seconds)
             self._status(200)

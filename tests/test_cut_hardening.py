@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -88,3 +89,13 @@ def test_mov_inputs_are_opened_without_external_data_references(tmp_path):
     assert command[command.index("-enable_drefs") + 1] == "0" and command.index("-enable_drefs") < at
     assert command[command.index("-f") + 1] == "mov" and command.index("-f") < at
     assert command[command.index("-protocol_whitelist") + 1] == "file"
+
+
+def test_a_cutter_killed_by_a_signal_is_a_clip_drop(tmp_path):
+    source = str(tmp_path / "in.mp4")
+    open(source, "wb").close()
+    spec = _spec(source, "mp4")
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, 30.0)
+    crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+    with pytest.raises(ClipError, match="killed by SIGSEGV"):
+        fn._run(crash, spec)  # run through the same memory-capped launcher as ffmpeg

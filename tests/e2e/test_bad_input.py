@@ -72,6 +72,8 @@ def corpus(tmp_path_factory):
             "url_redirect_private": (server.base + "/redirect-private.mp4", "remote_refused"),
             "url_redirect_metadata": (server.base + "/redirect-metadata.mp4", "remote_refused"),
             "url_metadata_server": ("http://169.254.169.254/computeMetadata/v1/", "remote_refused"),
+            # A video when probed, a playlist when fetched again to be copied: never copied blindly.
+            "url_changes_after_probe": (server.base + "/changing/remote_good.mp4", "clip_lost"),
             "url_ftp": ("ftp://example.com/video.mp4", "unsupported_uri"),
             "url_file": (f"file://{video}", "unsupported_uri"),
             # Relative to the manifest's folder, so a local path FFmpeg never reads as a protocol.
