@@ -105,15 +105,17 @@ def corpus(tmp_path_factory):
         n = len(lines)
         malformed = {f"{manifest}:{n - 1}", f"{manifest}:{n}"}
         out = os.path.join(folder, "out")
-        code = run(["--manifest", manifest, "--output", out, "--max_drop_rate", "1.0",
-                    "--validation_fraction", "0", "--num_shards", "2"])
         strict_out = os.path.join(folder, "out-strict")
-        strict_code = run(["--manifest", manifest, "--output", strict_out, "--validation_fraction", "0",
-                           "--num_shards", "2"])
-        if old is None:
-            del os.environ[fetch.TEST_POLICY_ENV]
-        else:
-            os.environ[fetch.TEST_POLICY_ENV] = old
+        try:
+            code = run(["--manifest", manifest, "--output", out, "--max_drop_rate", "1.0",
+                        "--validation_fraction", "0", "--num_shards", "2"])
+            strict_code = run(["--manifest", manifest, "--output", strict_out, "--validation_fraction", "0",
+                               "--num_shards", "2"])
+        finally:  # the exemption must not outlive this fixture
+            if old is None:
+                del os.environ[fetch.TEST_POLICY_ENV]
+            else:
+                os.environ[fetch.TEST_POLICY_ENV] = old
     return {"manifest": manifest, "out": out, "code": code, "expected": expected, "malformed": malformed,
             "strict_out": strict_out, "strict_code": strict_code, "canary": (video, text, secret)}
 
