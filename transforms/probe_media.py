@@ -9,17 +9,43 @@ import json
 import os
 import resource
 import sys
-from typing import Any
+from typing import Any, Optional
+
+from transforms import media_guard as guard
+
+
+def refuse_before_opening(path: str) -> Optional[dict[str, Any]]:
+    """The error record for a file no demuxer should see: empty, a playlist, or one hiding a playlist."""
+    if os.path.getsize(path) == 0:
+        return {"error": "unreadable", "detail": "the file is empty (0 bytes)"}
+    with open(path, "rb") as handle:
+        kind = guard.reference_kind(handle.read(512))
+    if kind:
+        return {"error": "hostile_media",
+                "detail": f"the file is {kind}, not a video: it would make FFmpeg open other files or URLs"}
+    marker = guard.scan_for_embedded_playlist(path)
+    if marker:
+        return {"error": "hostile_media",
+                "detail": f"the file embeds a playlist ({marker.decode()!r}): a known way to make FFmpeg "
+                          "read other files (CVE-2017-9993)"}
+    return None
 
 
 def probe(path: str) -> dict[str, Any]:
     import av  # imported here so that the parent process never loads the decoders
 
+    refused = refuse_before_opening(path)
+    if refused:
+        return refused
     try:
-        container = av.open(path, metadata_errors="ignore")
+        container = av.open(path, metadata_errors="ignore", options=guard.pyav_open_options())
+    except av.ArgumentError as err:  # FFmpeg says EINVAL when the format is not on the whitelist
+        return {"error": "unsupported_format",
+                "detail": f"not a container we accept ({guard.FORMAT_WHITELIST}): {err}"}
     except (av.FFmpegError, OSError, UnicodeDecodeError) as err:
         return {"error": "unreadable", "detail": f"cannot open: {err}"}
     with container:
+        unknown = [s for s in container.streams.video if s.codec_context is None]
         videos = [s for s in container.streams.video if s.codec_context is not None]
         audios = list(container.streams.audio)
         result: dict[str, Any] = {
@@ -31,6 +57,9 @@ def probe(path: str) -> dict[str, Any]:
             "has_audio": bool(audios),
             "audio_codec": audios[0].codec_context.name if audios else "",
         }
+        if not videos and unknown:
+            return {"error": "unsupported_codec",
+                    "detail": "the video stream's codec is unknown to FFmpeg", **result}
         if not videos:
             return {"error": "no_video_stream", "detail": "the file has no video stream", **result}
         video = videos[0]
@@ -40,8 +69,16 @@ def probe(path: str) -> dict[str, Any]:
             "height": video.codec_context.height,
             "fps": float(video.average_rate or video.guessed_rate or 0),
         })
+        declared = container.duration / 1_000_000 if container.duration else None
+        problem = guard.header_problem(result["width"], result["height"], result["streams"], declared,
+                                       result["size_bytes"])
+        if problem:  # before our packet scan and frame decode (opening read only a few packets)
+            return {"error": problem[0], "detail": problem[1], **result}
         try:
             result.update(_scan_packets(container, video))
+            problem = guard.duration_problem(result["duration"], result["size_bytes"], "has packets over")
+            if problem:
+                return {"error": problem[0], "detail": problem[1], **result}
             result["rotation"] = _first_frame_rotation(container, video)
         except (av.FFmpegError, StopIteration, ValueError) as err:
             return {"error": "unreadable", "detail": f"cannot read the video stream: {err}", **result}
@@ -97,6 +134,7 @@ def main() -> None:
     if len(sys.argv) > 2:  # a cap on this process's memory: a hostile file costs a drop, not a worker
         limit = int(sys.argv[2])
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
     json.dump(probe(sys.argv[1]), sys.stdout)
 
 

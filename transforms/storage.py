@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+import tempfile
 import uuid
 from typing import Iterable
 
 from apache_beam.io.filesystems import FileSystems
 
-from transforms import gcs
+from transforms import fetch, gcs
 
 _CHUNK = 8 * 1024 * 1024
 
@@ -100,6 +101,13 @@ def publish_file(local_path: str, uri: str, mime_type: str = "application/octet-
 
 def copy_file(src_uri: str, dest_uri: str) -> None:
     """Copy a whole file; never through memory."""
+    if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
+        scratch = tempfile.mkdtemp(prefix="fetch-")
+        try:
+            publish_file(fetch.fetch_to_dir(src_uri, scratch), dest_uri)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     if is_local(src_uri) and is_local(dest_uri):
         os.makedirs(os.path.dirname(dest_uri) or ".", exist_ok=True)
         tmp = f"{dest_uri}.tmp-{uuid.uuid4().hex}"
@@ -118,6 +126,8 @@ def localize(uri: str, scratch_dir: str) -> str:
     """A local path for `uri`: the file itself when local, else a streamed copy in scratch."""
     if is_local(uri):
         return uri
+    if fetch.is_remote(uri):  # http(s): fetched with the address checks of transforms/fetch.py
+        return fetch.fetch_to_dir(uri, scratch_dir)
     local = os.path.join(scratch_dir, uuid.uuid4().hex + posixpath.splitext(uri)[1])
     try:
         with FileSystems.open(uri, compression_type="uncompressed") as src, open(local, "wb") as dst:

@@ -35,9 +35,22 @@ class DropReason(str, enum.Enum):
     AMBIGUOUS_TARGET = "ambiguous_target"
     # probe
     SOURCE_NOT_FOUND = "source_not_found"
+    UNSUPPORTED_URI = "unsupported_uri"
     UNREADABLE_MEDIA = "unreadable_media"
     NO_VIDEO_STREAM = "no_video_stream"
     PROBE_TIMEOUT = "probe_timeout"
+    PROBE_CRASHED = "probe_crashed"
+    HOSTILE_MEDIA = "hostile_media"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    UNSUPPORTED_CODEC = "unsupported_codec"
+    BAD_FRAME_SIZE = "bad_frame_size"
+    IMPLAUSIBLE_DURATION = "implausible_duration"
+    TOO_MANY_STREAMS = "too_many_streams"
+    # probe: remote (http/https) sources
+    REMOTE_REFUSED = "remote_refused"
+    REMOTE_HTTP_ERROR = "remote_http_error"
+    REMOTE_UNAVAILABLE = "remote_unavailable"
+    REMOTE_TOO_LARGE = "remote_too_large"
     # plan
     SEGMENT_OUT_OF_RANGE = "segment_out_of_range"
     ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"

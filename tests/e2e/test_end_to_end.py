@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.run import run
 from pipeline.synthetic_media import BIG, LONG, MATROSKA
+from tests.conservation import assert_conserved
 from tests.media_checks import FrameReader, colour_name, media_duration
 from transforms.timecode import parse_time
 
@@ -57,12 +58,12 @@ def test_run_passes_the_gate(dataset):
     assert dataset["stats"]["gate"]["verdict"] == "pass"
 
 
-def test_every_row_is_in_the_index_or_the_drops_never_both(dataset):
+def test_every_row_is_in_the_index_or_the_drops_never_both(dataset, corpus_manifest):
     indexed = {r["row_id"] for r in dataset["index"]}
     dropped = {d["row_id"] for d in dataset["drops"] if d["kind"] == "row"}
     assert indexed.isdisjoint(dropped)
     assert indexed | dropped == set(dataset["manifest"])
-    assert dataset["stats"]["rows_in"] == len(dataset["manifest"])
+    assert_conserved([corpus_manifest], dataset["out"])
 
 
 def test_broken_file_is_dropped_with_a_reason(dataset):
@@ -198,3 +199,4 @@ def test_rerun_gives_the_same_bytes(dataset, corpus_manifest):
     for name, data in before.items():
         assert open(os.path.join(out, name), "rb").read() == data, name
     assert pq.read_table(sorted(glob.glob(os.path.join(out, "index", "*.parquet")))).to_pylist() == index_before
+    assert_conserved([corpus_manifest], out)
