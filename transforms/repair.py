@@ -238,4 +238,4 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
         annotations=annotations, start=start, end=end, location=location,
         split=SPLITS.get(str(split).lower()) if split else None,
         media_resolution=resolution, fps=float(fps) if fps is not None else None,
-        answer_template=json.dumps(template, ensure_ascii=False, sort_keys=True))
+        answer_template=json.dumps(template, ensure_ascii=False))  # key order kept: it is the answer's
