@@ -78,7 +78,9 @@ def test_relative_paths_resolve_against_the_manifest_and_the_part_level_wins():
     raw = _example("ok", uri="clips/v.mp4")
     raw["contents"][0]["parts"][0]["mediaResolution"] = {"level": "MEDIA_RESOLUTION_HIGH"}
     row = row_from_example(raw, "d.jsonl:5", "/data", "r5")
-    assert (row.video_uri, row.media_resolution, row.annotations) == ("/data/clips/v.mp4", "HIGH", ())
+    assert (row.video_uri, row.media_resolution) == ("/data/clips/v.mp4", "HIGH")
+    # No time in the answer: it is kept whole, as a fixed response (one clip, or dropped).
+    assert (row.annotations, row.response, row.answer_template) == (None, "ok", None)
 
 
 @pytest.mark.parametrize("raw, reason, words", [

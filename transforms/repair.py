@@ -220,10 +220,19 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     if level and resolution is None:
         raise _RepairError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
 
-    template = _split_answer("\n".join(answers))
+    answer = "\n".join(answers)
+    template = _split_answer(answer)
     offset = (start or 0.0) if timeline == "segment" else 0.0
     template["offset"] = offset
     annotations = answer_annotations(template, offset)
+    split = raw.get("split")
+    common = dict(row_id=row_id, video_uri=resolve_uri(uri, manifest_dir), prompt=prompt, start=start, end=end,
+                  location=location, split=SPLITS.get(str(split).lower()) if split else None,
+                  media_resolution=resolution, fps=float(fps) if fps is not None else None)
+    if not annotations:
+        # No time in the answer: nothing says which part of the video it describes, so it cannot be
+        # split honestly. It stays one example (a fixed response), or is dropped if it needs two.
+        return ManifestRow(response=answer, **common)
     for ann in annotations:
         last = ann.end if ann.end is not None else ann.start
         if start is not None and ann.start < start - _EPS or end is not None and last > end + 1.0:
@@ -232,10 +241,5 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
                                f"{start or 0}s..{end if end is not None else 'end'}"
                                + ("" if timeline == "segment" else
                                   "; if its times count from startOffset, run with --repair_timeline segment"))
-    split = raw.get("split")
-    return ManifestRow(
-        row_id=row_id, video_uri=resolve_uri(uri, manifest_dir), prompt=prompt,
-        annotations=annotations, start=start, end=end, location=location,
-        split=SPLITS.get(str(split).lower()) if split else None,
-        media_resolution=resolution, fps=float(fps) if fps is not None else None,
-        answer_template=json.dumps(template, ensure_ascii=False))  # key order kept: it is the answer's
+    return ManifestRow(annotations=annotations, **common,
+                       answer_template=json.dumps(template, ensure_ascii=False))  # key order kept: the answer's

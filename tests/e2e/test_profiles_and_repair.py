@@ -95,23 +95,27 @@ def repaired(media, tmp_path_factory):
                       videoMetadata={"startOffset": "30s", "endOffset": "68s", "fps": 2}), id="segment"),
         dict(_example(media["silent.mp4"], "Cyan at 0:05 until 0:08."), id="short"),
         dict(_example(media["colours.mp4"], "Red at 02:30."), id="out-of-range"),
+        # No time in the answer: kept whole when the video fits one clip, dropped when it does not.
+        dict(_example(media["silent.mp4"], "A grey screen that turns cyan."), id="untimed-short"),
+        dict(_example(media["colours.mp4"], "A grey screen that changes colour."), id="untimed-long"),
     ]
     dataset.write_text("".join(json.dumps(e) + "\n" for e in examples), encoding="utf-8")
     out = str(folder / "out")
     code = run(["--manifest", str(dataset), "--output", out, "--max_clip_seconds", "40",
-                "--validation_fraction", "0", "--max_drop_rate", "0.25"])
+                "--validation_fraction", "0", "--max_drop_rate", "0.3"])
     lines, index, drops, stats = _read(out)
     return {"code": code, "out": out, "lines": lines, "index": index, "drops": drops, "stats": stats}
 
 
 def test_repair_passes_the_gate_and_drops_what_it_cannot_place(repaired):
     assert repaired["code"] == 0, repaired["stats"]["gate"]
-    assert [(d["row_id"], d["reason"]) for d in repaired["drops"]] == [("out-of-range", "annotation_out_of_range")]
+    assert sorted((d["row_id"], d["reason"]) for d in repaired["drops"]) == [
+        ("out-of-range", "annotation_out_of_range"), ("untimed-long", "too_long_for_response")]
     clips = {}
     for row in repaired["index"]:
         clips.setdefault(row["row_id"], []).append(row)
     assert len(clips["free-text"]) == len(clips["json"]) == 3  # 100 s in clips of at most 40 s
-    assert len(clips["segment"]) == 1 and len(clips["short"]) == 1
+    assert len(clips["segment"]) == len(clips["short"]) == len(clips["untimed-short"]) == 1
     for _, line, _ in repaired["lines"]:
         path = line["contents"][0]["parts"][0]["fileData"]["fileUri"]
         assert media_duration(path) <= 40
