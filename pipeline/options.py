@@ -44,6 +44,15 @@ class VideoDatasetOptions(PipelineOptions):
         parser.add_argument("--probe_timeout", type=float, default=120.0,
                             help="Seconds one probe may take before the video is dropped.")
         add_profile_args(parser)
+        parser.add_argument("--fps", type=float, default=None,
+                            help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
+                                 "Default: not written (the service samples 1 per second).")
+        parser.add_argument("--price_per_million_tokens", type=float, default=None,
+                            help="Tuning price per million training tokens, for the cost estimate.")
+        parser.add_argument("--epochs", type=int, default=1, help="Tuning epochs, for the cost estimate.")
+        parser.add_argument("--repair_timeline", default="video", choices=("video", "segment"),
+                            help="Repair mode (a manifest of tuning examples): the answers' timestamps count from "
+                                 "the video file's first frame (video) or from videoMetadata.startOffset (segment).")
 
 
 def add_profile_args(parser) -> None:
@@ -55,9 +64,6 @@ def add_profile_args(parser) -> None:
     parser.add_argument("--max_example_tokens", type=int, default=None,
                         help="Token cap of one example (input + output). Default 131,072. Annotated rows "
                              "over it are cut into shorter clips; others are dropped.")
-    parser.add_argument("--fps", type=float, default=None,
-                        help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
-                             "Default: not written (the service samples 1 per second).")
     parser.add_argument("--tokens_per_frame", type=int, default=None,
                         help="Override the profile's tokens per frame (every resolution).")
     parser.add_argument("--audio_tokens_per_second", type=int, default=None,
@@ -68,12 +74,6 @@ def add_profile_args(parser) -> None:
                         help="Validation examples kept; the excess moves to train. Default 5,000.")
     parser.add_argument("--max_examples", type=int, default=None,
                         help="Examples a tuning job accepts. Default 300,000.")
-    parser.add_argument("--price_per_million_tokens", type=float, default=None,
-                        help="Tuning price per million training tokens, for the cost estimate.")
-    parser.add_argument("--epochs", type=int, default=1, help="Tuning epochs, for the cost estimate.")
-    parser.add_argument("--repair_timeline", default="video", choices=("video", "segment"),
-                        help="Repair mode (a manifest of tuning examples): the answers' timestamps count from "
-                             "the video file's first frame (video) or from videoMetadata.startOffset (segment).")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,17 +127,19 @@ def validate(opts: VideoDatasetOptions) -> list[str]:
 
 def profile_errors(opts) -> list[str]:
     errors = []
-    if opts.fps is not None and not 0 < opts.fps <= 24:
-        errors.append(f"--fps must be in (0, 24] (the service's range for videoMetadata.fps), got {opts.fps}")
+    fps = getattr(opts, "fps", None)
+    if fps is not None and not 0 < fps <= 24:
+        errors.append(f"--fps must be in (0, 24] (the service's range for videoMetadata.fps), got {fps}")
     for name in ("max_example_tokens", "tokens_per_frame", "audio_tokens_per_second", "max_training_file_bytes",
                  "max_validation_examples", "max_examples"):
         value = getattr(opts, name)
         if value is not None and value < (0 if name in ("audio_tokens_per_second", "max_validation_examples") else 1):
             errors.append(f"--{name} must be positive, got {value}")
-    if opts.epochs < 1:
+    if getattr(opts, "epochs", 1) < 1:
         errors.append(f"--epochs must be at least 1, got {opts.epochs}")
-    if opts.price_per_million_tokens is not None and opts.price_per_million_tokens < 0:
-        errors.append(f"--price_per_million_tokens must be >= 0, got {opts.price_per_million_tokens}")
+    price = getattr(opts, "price_per_million_tokens", None)
+    if price is not None and price < 0:
+        errors.append(f"--price_per_million_tokens must be >= 0, got {price}")
     return errors
 
 
