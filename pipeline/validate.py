@@ -90,9 +90,29 @@ def _video_problems(element, profile: Profile, default_resolution: str):
         yield from V.check_against_video(facts, info, profile, default_resolution)
 
 
-def _write_report(problems, lines: int, videos: int, report_uri: str) -> None:
-    body = {"lines": lines, "videos": videos, "problems": sorted(
-        (dataclasses.asdict(p) for p in problems), key=lambda d: (d["location"], d["code"], d["detail"]))}
+class _SampleFn(beam.CombineFn):
+    """How many problems of one kind, and the first few by location: a report stays small at any scale."""
+
+    def create_accumulator(self):
+        return 0, []
+
+    def add_input(self, acc, problem):
+        count, sample = acc
+        return count + 1, V.sample_problems([sample, [problem]])
+
+    def merge_accumulators(self, accs):
+        accs = list(accs)
+        return sum(c for c, _ in accs), V.sample_problems(s for _, s in accs)
+
+    def extract_output(self, acc):
+        return acc
+
+
+def _write_report(groups, lines: int, videos: int, report_uri: str) -> None:
+    body = {"lines": lines, "videos": videos,
+            "counts": [{"severity": severity, "code": code, "count": count}
+                       for (severity, code), (count, _) in sorted(groups)],
+            "problems": [dataclasses.asdict(p) for _, (_, sample) in sorted(groups) for p in sample]}
     storage.write_bytes(report_uri, json.dumps(body, indent=1).encode("utf-8"))
 
 
@@ -116,7 +136,9 @@ def build_validation(p: beam.Pipeline, paths: Sequence[str], profile: Profile, d
     video_count = probed.sources | "CountVideos" >> beam.combiners.Count.Globally()
     ((checked.problems, video_problems, probe_problems, dataset_problems)
      | "AllProblems" >> beam.Flatten()
-     | "CollectProblems" >> beam.combiners.ToList()
+     | "KeyByKind" >> beam.Map(lambda problem: ((problem.severity, problem.code), problem))
+     | "SamplePerKind" >> beam.CombinePerKey(_SampleFn())
+     | "CollectKinds" >> beam.combiners.ToList()
      | "WriteReport" >> beam.Map(_write_report, beam.pvalue.AsSingleton(line_count),
                                  beam.pvalue.AsSingleton(video_count), report_uri))
 
@@ -154,8 +176,9 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         build_validation(p, paths, profile, args.media_resolution, args.probe_timeout, report_uri)
     report = json.loads(storage.read_bytes(report_uri))
     problems = V.problems_from_json(report["problems"])
-    print(V.report_text(problems, report["lines"], report["videos"], profile.name))
-    return 1 if any(p.severity == V.ERROR for p in problems) else 0
+    counts = {(c["severity"], c["code"]): c["count"] for c in report["counts"]}
+    print(V.report_text(problems, report["lines"], report["videos"], profile.name, counts))
+    return 1 if any(severity == V.ERROR for severity, _ in counts) else 0
 
 
 def main() -> None:

@@ -71,3 +71,13 @@ def test_dataset_checks_and_report():
     assert report.index("  fps (2):") < report.index("validation.jsonl:9: bad fps") < report.index(
         "validation.jsonl:10: bad fps") < report.index("WARNINGS")
     assert report.endswith("Result: FAIL")
+
+
+def test_a_report_shows_the_first_problems_of_a_kind_and_counts_all():
+    many = [V.Problem(V.ERROR, "fps", f"/d/t.jsonl:{n}", "bad fps") for n in range(120, 0, -1)]
+    halves = [V.sample_problems([many[:60]]), V.sample_problems([many[60:]])]
+    sample = V.sample_problems(halves)  # merged as a combiner merges partial samples
+    assert [p.location for p in sample] == [f"/d/t.jsonl:{n}" for n in range(1, 51)]
+    report = V.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
+    assert "120 errors" in report and "  fps (120):" in report and "... and 70 more" in report
+    assert report.count("bad fps") == 50

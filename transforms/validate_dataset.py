@@ -287,25 +287,41 @@ def check_dataset(facts: DatasetFacts, profile: Profile) -> list[Problem]:
     return problems
 
 
-def report_text(problems: Sequence[Problem], lines: int, videos: int, profile_name: str) -> str:
-    """Problems grouped by code, errors first, each group with its locations (sorted by file and line)."""
-    errors = [p for p in problems if p.severity == ERROR]
-    warnings = [p for p in problems if p.severity == WARNING]
+SHOWN_PER_CODE = 50
+
+
+def sample_problems(groups: Iterable[Sequence[Problem]], keep: int = SHOWN_PER_CODE) -> list[Problem]:
+    """The first `keep` problems (by file and line) of merged samples: what a report shows of one code."""
+    merged = [p for group in groups for p in group]
+    return sorted(merged, key=lambda p: (_location_key(p.location), p.detail))[:keep]
+
+
+def report_text(problems: Sequence[Problem], lines: int, videos: int, profile_name: str,
+                counts: Optional[Mapping[tuple[str, str], int]] = None) -> str:
+    """Problems grouped by code, errors first, each group with its locations (sorted by file and line).
+
+    `counts` ((severity, code) -> how many) when `problems` holds only a sample of each code.
+    """
+    by_code: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_code[(p.severity, p.code)].append(p)
+    counts = dict(counts) if counts is not None else {k: len(v) for k, v in by_code.items()}
+    errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
+    warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
     out = [f"Validated {lines:,} lines referencing {videos:,} videos against {profile_name}: "
-           f"{len(errors)} errors, {len(warnings)} warnings"]
-    for title, group in (("ERRORS", errors), ("WARNINGS", warnings)):
-        if not group:
+           f"{errors} errors, {warnings} warnings"]
+    for title, severity in (("ERRORS", ERROR), ("WARNINGS", WARNING)):
+        codes = sorted((c for s, c in counts if s == severity), key=lambda c: (-counts[(severity, c)], c))
+        if not codes:
             continue
-        out.append(f"{title}")
-        by_code: dict[str, list[Problem]] = defaultdict(list)
-        for p in group:
-            by_code[p.code].append(p)
-        for code in sorted(by_code, key=lambda c: (-len(by_code[c]), c)):
-            items = sorted(by_code[code], key=lambda p: _location_key(p.location))
-            out.append(f"  {code} ({len(items)}):")
-            out.extend(f"    {p.location}: {p.detail}" for p in items[:50])
-            if len(items) > 50:
-                out.append(f"    ... and {len(items) - 50} more")
+        out.append(title)
+        for code in codes:
+            total = counts[(severity, code)]
+            items = sorted(by_code[(severity, code)], key=lambda p: _location_key(p.location))[:SHOWN_PER_CODE]
+            out.append(f"  {code} ({total}):")
+            out.extend(f"    {p.location}: {p.detail}" for p in items)
+            if total > len(items):
+                out.append(f"    ... and {total - len(items)} more")
     out.append("Result: " + ("FAIL" if errors else "PASS"))
     return "\n".join(out)
 
