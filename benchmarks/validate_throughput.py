@@ -34,7 +34,7 @@ def main() -> None:
                 "generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}}) + "\n")
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()) as report:
-        code = validate([path])
+        code = validate([path] + sys.argv[2:])
     seconds = time.perf_counter() - started
     print(report.getvalue().splitlines()[0])
     print(f"validate: {lines:,} lines in {seconds:.1f} s = {lines / seconds:,.0f} lines/s (exit {code}, "
