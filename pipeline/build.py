@@ -26,7 +26,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout)
     limits = config.limits
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
-                            max_height=config.max_height_override)
+                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
     max_seconds = budget.clip_limits()
     planned = probed.videos | "PlanClips" >> PlanClips(limits, budget)
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.

@@ -80,3 +80,20 @@ def test_profile_lookup_and_resolution_spellings():
 def test_cost_is_training_tokens_times_epochs_times_price():
     assert estimated_cost(2_500_000, 3, 2.0) == 15.0
     assert estimated_cost(2_500_000, 3, None) is None
+
+
+def test_example_line_writes_fps_and_the_part_level_as_googles_types_read_them():
+    import json
+
+    from tests.genai_schema import assert_valid_tuning_line
+
+    plain = json.loads(E.example_line("gs://b/c.mp4", "video/mp4", "Q?", "A.", "LOW"))
+    assert set(plain["contents"][0]["parts"][0]) == {"fileData"}
+    line = json.loads(E.example_line("gs://b/c.mp4", "video/mp4", "Q?", "A.", "LOW", fps=2.5,
+                                     part_resolution="HIGH"))
+    video = line["contents"][0]["parts"][0]
+    assert video["videoMetadata"] == {"fps": 2.5}
+    assert video["mediaResolution"] == {"level": "MEDIA_RESOLUTION_HIGH"}
+    assert line["generationConfig"] == {"mediaResolution": "MEDIA_RESOLUTION_LOW"}
+    assert_valid_tuning_line(plain)
+    assert_valid_tuning_line(line)

@@ -28,6 +28,7 @@ class BudgetSettings:
     max_example_tokens: Optional[int] = None  # None: the profile's
     fps: Optional[float] = None             # --fps; None: the profile's default (1)
     max_height: Optional[int] = None        # --max_height; sizes and lengths are the profile's
+    timestamp_decimals: int = 0             # longer timestamps, longer answers
 
     @property
     def token_cap(self) -> int:
@@ -42,14 +43,14 @@ class BudgetSettings:
         return {r: self.limits_for(r).max_clip_seconds for r in allowed}
 
 
-def answer_bound(row: ManifestRow) -> str:
+def answer_bound(row: ManifestRow, timestamp_decimals: int = 0) -> str:
     """The longest answer any of the row's examples can have: the whole row's answer."""
     if row.response is not None:
         return row.response
     if row.answer_template is not None:
         from transforms.repair import original_answer
         return original_answer(row.answer_template)
-    return E.annotation_answer(row.annotations or ())
+    return E.annotation_answer(row.annotations or (), timestamp_decimals)
 
 
 def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
@@ -116,7 +117,7 @@ def _fps(row: ManifestRow, settings: BudgetSettings) -> Optional[float]:
 def _annotated_cap(rows: Sequence[ManifestRow], info: VideoInfo, resolution: str,
                    settings: BudgetSettings) -> Optional[float]:
     caps = [seconds_within_tokens(settings.profile, settings.token_cap, info.has_audio, resolution,
-                                  row.prompt + answer_bound(row), _fps(row, settings))
+                                  row.prompt + answer_bound(row, settings.timestamp_decimals), _fps(row, settings))
             for row in rows if row.response is None]
     return min(caps) if caps else None
 

@@ -106,7 +106,12 @@ def _item_texts(template: dict[str, Any], item: Any) -> list[str]:
 
 
 def original_answer(template: str) -> str:
-    return json.loads(template)["answer"]
+    """The whole answer: an upper bound of any clip's (a JSON answer is re-serialised, maybe longer)."""
+    value = json.loads(template)
+    if value["kind"] != "json":
+        return value["answer"]
+    rendered = value["prefix"] + json.dumps(value["items"], ensure_ascii=False) + value["suffix"]
+    return max(value["answer"], rendered, key=len)
 
 
 def answer_annotations(template: dict[str, Any], offset: float) -> tuple[Annotation, ...]:
