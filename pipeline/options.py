@@ -9,6 +9,7 @@ from typing import Optional
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from transforms.limits import RESOLUTIONS, Limits, default_limits
+from transforms.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
 
 
 class VideoDatasetOptions(PipelineOptions):
@@ -49,6 +50,37 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        add_profile_args(parser)
+        parser.add_argument("--fps", type=float, default=None,
+                            help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
+                                 "Default: not written (the service samples 1 per second).")
+        parser.add_argument("--price_per_million_tokens", type=float, default=None,
+                            help="Tuning price per million training tokens, for the cost estimate.")
+        parser.add_argument("--epochs", type=int, default=1, help="Tuning epochs, for the cost estimate.")
+        parser.add_argument("--repair_timeline", default="video", choices=("video", "segment"),
+                            help="Repair mode (a manifest of tuning examples): the answers' timestamps count from "
+                                 "the video file's first frame (video) or from videoMetadata.startOffset (segment).")
+
+
+def add_profile_args(parser) -> None:
+    """The model profile and its overrides; `pipeline.validate` takes the same flags."""
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES),
+                        help="The Gemini generation to tune: its limits and token rates "
+                             "(transforms/profiles.py). gemini-2.5: one mediaResolution per dataset; "
+                             "gemini-3: a row's `media_resolution` is written on its video part.")
+    parser.add_argument("--max_example_tokens", type=int, default=None,
+                        help="Token cap of one example (input + output). Default 131,072. Annotated rows "
+                             "over it are cut into shorter clips; others are dropped.")
+    parser.add_argument("--tokens_per_frame", type=int, default=None,
+                        help="Override the profile's tokens per frame (every resolution).")
+    parser.add_argument("--audio_tokens_per_second", type=int, default=None,
+                        help="Override the profile's audio tokens per second (32).")
+    parser.add_argument("--max_training_file_bytes", type=int, default=None,
+                        help="Size limit of train.jsonl. Default 1,000,000,000.")
+    parser.add_argument("--max_validation_examples", type=int, default=None,
+                        help="Validation examples kept; the excess moves to train. Default 5,000.")
+    parser.add_argument("--max_examples", type=int, default=None,
+                        help="Examples a tuning job accepts. Default 300,000.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +96,12 @@ class RunConfig:
     num_shards: int
     probe_timeout: float
     run_id: Optional[str] = None
+    profile: Profile = get_profile(DEFAULT_PROFILE)
+    fps: Optional[float] = None
+    epochs: int = 1
+    price_per_million_tokens: Optional[float] = None
+    repair_timeline: str = "video"
+    max_height_override: Optional[int] = None
 
     @property
     def media_dir(self) -> str:
@@ -100,15 +138,49 @@ def validate(opts: VideoDatasetOptions) -> list[str]:
         errors.append(f"--run_id must be letters, digits, '.', '_' or '-' (a folder name), got {opts.run_id!r}")
     if opts.media_uri_prefix and "://" not in opts.media_uri_prefix:
         errors.append("--media_uri_prefix must be a URI such as gs://bucket/dataset/media")
+    return errors + profile_errors(opts)
+
+
+def profile_errors(opts) -> list[str]:
+    errors = []
+    fps = getattr(opts, "fps", None)
+    if fps is not None and not 0 < fps <= 24:
+        errors.append(f"--fps must be in (0, 24] (the service's range for videoMetadata.fps), got {fps}")
+    for name in ("max_example_tokens", "tokens_per_frame", "audio_tokens_per_second", "max_training_file_bytes",
+                 "max_validation_examples", "max_examples"):
+        value = getattr(opts, name)
+        if value is not None and value < (0 if name in ("audio_tokens_per_second", "max_validation_examples") else 1):
+            errors.append(f"--{name} must be positive, got {value}")
+    if getattr(opts, "epochs", 1) < 1:
+        errors.append(f"--epochs must be at least 1, got {opts.epochs}")
+    price = getattr(opts, "price_per_million_tokens", None)
+    if price is not None and price < 0:
+        errors.append(f"--price_per_million_tokens must be >= 0, got {price}")
     return errors
 
 
+def profile_from(opts) -> Profile:
+    """The chosen profile with every flag the user set applied over its table."""
+    return with_overrides(
+        get_profile(opts.profile),
+        max_example_tokens=opts.max_example_tokens,
+        tokens_per_frame=opts.tokens_per_frame,
+        audio_tokens_per_second=opts.audio_tokens_per_second,
+        max_training_file_bytes=opts.max_training_file_bytes,
+        max_validation_examples=opts.max_validation_examples,
+        max_examples=opts.max_examples,
+        max_file_bytes=getattr(opts, "max_file_bytes", None),
+        max_clip_seconds=getattr(opts, "max_clip_seconds", None),
+    )
+
+
 def run_config(opts: VideoDatasetOptions) -> RunConfig:
+    profile = profile_from(opts)
     return RunConfig(
         manifests=tuple(p.strip() for p in opts.manifest.split(",") if p.strip()),
         output=opts.output.rstrip("/") if "://" in opts.output else opts.output,
         limits=default_limits(opts.media_resolution, opts.max_file_bytes, opts.max_clip_seconds,
-                              opts.max_height),
+                              opts.max_height, profile=profile),
         prompt=opts.prompt,
         validation_fraction=opts.validation_fraction,
         max_drop_rate=opts.max_drop_rate,
@@ -117,6 +189,12 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         num_shards=opts.num_shards,
         probe_timeout=opts.probe_timeout,
         run_id=resolve_run_id(opts.run_id),
+        profile=profile,
+        fps=opts.fps,
+        epochs=opts.epochs,
+        price_per_million_tokens=opts.price_per_million_tokens,
+        repair_timeline=opts.repair_timeline,
+        max_height_override=opts.max_height,
     )
 
 

@@ -22,6 +22,14 @@ def summary_text(stats: Mapping[str, Any], output: str, media_uri_prefix: Option
         f"  estimated tokens: {stats['est_tokens_total']:,} "
         + "(" + ", ".join(f"{k} {v:,}" for k, v in stats["est_tokens"].items()) + ")",
     ]
+    cost = stats.get("cost")
+    if cost:
+        price = (f"about ${cost['est_cost']:,.2f} at ${cost['price_per_million_tokens']}/M tokens"
+                 if cost["est_cost"] is not None else "pass --price_per_million_tokens for a cost estimate")
+        lines.append(f"  tuning ({cost['profile']}): {cost['train_tokens_per_epoch']:,} training tokens x "
+                     f"{cost['epochs']} epoch(s) = {cost['billed_tokens']:,} billed tokens; {price}")
+    if stats.get("jsonl_bytes"):
+        lines.append("  JSONL size: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in stats["jsonl_bytes"].items()))
     if stats["drops_by_reason"]:
         lines.append("  drops by reason: " + ", ".join(f"{k} {v}" for k, v in stats["drops_by_reason"].items())
                      + f"  (details: {storage.join(output, 'drops.jsonl')})")

@@ -12,7 +12,9 @@ from typing import Iterable, Optional, Sequence, Union
 import apache_beam as beam
 
 from transforms import examples as E
+from transforms.profiles import GEMINI_25, Profile, estimate
 from transforms.remap import remap_to_clip, unplaced
+from transforms.repair import render_answer
 from transforms.types import CutClip, Drop, DropReason, Example, RowPlan, Stage
 
 DROPS = "drops"
@@ -25,6 +27,9 @@ class ExampleSettings:
     media_dir: str
     media_uri_prefix: Optional[str] = None
     timestamp_decimals: int = 0
+    profile: Profile = GEMINI_25
+    fps: Optional[float] = None                # --fps: written as videoMetadata.fps
+    max_example_tokens: Optional[int] = None   # None: no cap here (planning already enforces it)
 
 
 def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Drop],
@@ -46,18 +51,29 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             return drop(DropReason.ANNOTATION_LOST,
                         f"annotations {missing} fall between the clips as cut; please report this")
     split = E.assign_split(row.video_uri, row.split, settings.validation_fraction)
+    resolution = row.media_resolution or settings.media_resolution
+    part_resolution = resolution if settings.profile.per_part_resolution else None
+    fps = row.fps or settings.fps
     result = []
     for clip in clips:
         if row.annotations is None:
             answer = row.response or ""
         else:
             is_last = clip.spec.clip_index == len(clips) - 1
-            answer = E.annotation_answer(remap_to_clip(annotations, clip.source_start, clip.source_end, is_last),
-                                         settings.timestamp_decimals)
+            remapped = remap_to_clip(annotations, clip.source_start, clip.source_end, is_last)
+            answer = (render_answer(row.answer_template, remapped, clip.source_start, clip.source_end)
+                      if row.answer_template is not None
+                      else E.annotation_answer(remapped, settings.timestamp_decimals))
         uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
-        line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution)
-        tokens = E.estimate_tokens(clip.duration, clip.has_audio, settings.media_resolution,
-                                   row.prompt + answer)
+        line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution,
+                              fps=fps, part_resolution=part_resolution)
+        tokens = estimate(settings.profile, clip.duration, clip.has_audio, resolution, row.prompt + answer,
+                          fps).total
+        if settings.max_example_tokens and tokens > settings.max_example_tokens:
+            # Planning keeps annotated clips within the budget; a measured clip can still run long.
+            return drop(DropReason.OVER_TOKEN_BUDGET,
+                        f"clip {clip.spec.clip_index} makes an example of about {tokens:,} tokens, over "
+                        f"--max_example_tokens {settings.max_example_tokens:,}; lower --max_clip_seconds")
         index = {
             "split": split,
             "row_id": row.row_id,
@@ -74,6 +90,9 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             "est_tokens": tokens,
             "line_sha1": E.line_sha1(line),
             "location": row.location,
+            # Not index columns: what the statistics and the dataset limits need.
+            "media_resolution": resolution,
+            "line_bytes": len(line.encode("utf-8")) + 1,
         }
         result.append(Example(split=split, sort_key=f"{row.row_id}\x00{clip.spec.clip_index:06d}",
                               line=line, index=index))

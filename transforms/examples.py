@@ -6,15 +6,16 @@ import json
 from typing import Any, Optional, Sequence
 
 from transforms.limits import media_resolution_enum
+from transforms.profiles import GEMINI_25, Profile, estimate
 from transforms.timecode import format_clock
 from transforms.types import Annotation
 
-# Gemini 2.5 tuning (../shared/GEMINI-VIDEO-TUNING.md): tokens per sampled frame.
-TOKENS_PER_FRAME = {"LOW": 64, "MEDIUM": 256, "HIGH": 256}
-AUDIO_TOKENS_PER_SECOND = 32
-TIMESTAMP_TOKENS_PER_FRAME = 6  # "a few tokens per second (5 to 7)"
-CHARS_PER_TOKEN = 4
-DEFAULT_FPS = 1.0
+# The rates live in transforms/profiles.py; these names stay for the code that reads them.
+TOKENS_PER_FRAME = dict(GEMINI_25.tokens_per_frame)
+AUDIO_TOKENS_PER_SECOND = GEMINI_25.audio_tokens_per_second
+TIMESTAMP_TOKENS_PER_FRAME = GEMINI_25.timestamp_tokens_per_frame
+CHARS_PER_TOKEN = GEMINI_25.chars_per_token
+DEFAULT_FPS = GEMINI_25.default_fps
 
 
 def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> str:
@@ -32,8 +33,12 @@ def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> s
     return "```json\n" + json.dumps(items, ensure_ascii=False) + "\n```"
 
 
-def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str) -> str:
-    """One JSONL line as the tuning service reads it: video part first, then the prompt."""
+def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str,
+                 fps: Optional[float] = None, part_resolution: Optional[str] = None) -> str:
+    """One JSONL line as the tuning service reads it: video part first, then the prompt.
+
+    `fps` writes `videoMetadata.fps`; `part_resolution` (Gemini 3+) the video part's own level.
+    """
     example = {
         "contents": [
             {"role": "user", "parts": [
@@ -44,6 +49,11 @@ def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_
         ],
         "generationConfig": {"mediaResolution": media_resolution_enum(media_resolution)},
     }
+    video_part = example["contents"][0]["parts"][0]
+    if fps is not None:
+        video_part["videoMetadata"] = {"fps": fps}
+    if part_resolution is not None:
+        video_part["mediaResolution"] = {"level": media_resolution_enum(part_resolution)}
     return json.dumps(example, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -52,12 +62,9 @@ def line_sha1(line: str) -> str:
 
 
 def estimate_tokens(seconds: float, has_audio: bool, media_resolution: str, text: str,
-                    fps: float = DEFAULT_FPS) -> int:
+                    fps: float = DEFAULT_FPS, profile: Profile = GEMINI_25) -> int:
     """Frames x tokens per frame (+ timestamps), audio per second, and text at ~4 characters a token."""
-    frames = seconds * fps
-    video = frames * (TOKENS_PER_FRAME[media_resolution] + TIMESTAMP_TOKENS_PER_FRAME)
-    audio = seconds * AUDIO_TOKENS_PER_SECOND if has_audio else 0
-    return int(round(video + audio + len(text) / CHARS_PER_TOKEN))
+    return estimate(profile, seconds, has_audio, media_resolution, text, fps).total
 
 
 def assign_split(source_uri: str, explicit: Optional[str], validation_fraction: float) -> str:

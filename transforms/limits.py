@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-RESOLUTIONS = ("LOW", "MEDIUM", "HIGH")
+from transforms.profiles import GEMINI_25, RESOLUTIONS, Profile, resolution_enum
 
 # Containers the tuning service takes as they are, by our container name, with their MIME type.
 # Vertex AI also lists FLV, MPEG-PS and WMV, but the codecs those usually carry (FLV1, MPEG-2,
@@ -56,20 +56,21 @@ def default_limits(
     max_file_bytes: Optional[int] = None,
     max_clip_seconds: Optional[float] = None,
     max_height: Optional[int] = None,
+    profile: Profile = GEMINI_25,
 ) -> Limits:
-    """Gemini 2.5 tuning limits for a resolution, with any value overridden."""
+    """A profile's (default Gemini 2.5) tuning limits for a resolution, with any value overridden."""
     resolution = media_resolution.upper()
     if resolution not in RESOLUTIONS:
         raise ValueError(f"media resolution must be one of {RESOLUTIONS}, got {media_resolution!r}")
     low = resolution == "LOW"
     return Limits(
         media_resolution=resolution,
-        max_file_bytes=max_file_bytes or 100_000_000,
-        max_clip_seconds=max_clip_seconds or (1200.0 if low else 300.0),
+        max_file_bytes=max_file_bytes or profile.max_file_bytes,
+        max_clip_seconds=max_clip_seconds or profile.clip_seconds(resolution),
         # Beyond ~480p at LOW (720p at MEDIUM/HIGH) extra pixels add little the model sees.
         max_height=max_height or (480 if low else 720),
     )
 
 
 def media_resolution_enum(resolution: str) -> str:
-    return f"MEDIA_RESOLUTION_{resolution.upper()}"
+    return resolution_enum(resolution)

@@ -11,10 +11,12 @@ import json
 import posixpath
 from typing import Any, Iterator, Optional, Union
 
+from transforms.profiles import parse_resolution
 from transforms.timecode import TimeFormatError, parse_time
 from transforms.types import Annotation, Drop, DropReason, ManifestRow, Stage
 
-KNOWN_FIELDS = ("id", "video_uri", "prompt", "annotations", "response", "start", "end", "split")
+KNOWN_FIELDS = ("id", "video_uri", "prompt", "annotations", "response", "start", "end", "split",
+                "media_resolution")
 SPLITS = {"train": "train", "training": "train", "validation": "validation",
           "valid": "validation", "val": "validation"}
 
@@ -167,8 +169,17 @@ def _parse(raw: dict, row_id: str, source: str, location: str,
         if str(split).lower() not in SPLITS:
             raise _RowError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
         split = SPLITS[str(split).lower()]
+    resolution = raw.get("media_resolution")
+    if resolution not in (None, ""):
+        if parse_resolution(resolution) is None:
+            raise _RowError(DropReason.MALFORMED_ROW,
+                            f"`media_resolution` is {resolution!r}; use LOW, MEDIUM or HIGH")
+        resolution = parse_resolution(resolution)
+    else:
+        resolution = None
     return ManifestRow(row_id=row_id, video_uri=source, prompt=prompt, annotations=annotations,
-                       response=response, start=start, end=end, split=split, location=location)
+                       response=response, start=start, end=end, split=split, location=location,
+                       media_resolution=resolution)
 
 
 def _time(raw: dict, name: str) -> Optional[float]:

@@ -1,10 +1,11 @@
 """PlanClips: the planner's decisions for every probed video, as Beam outputs."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 import apache_beam as beam
 
+from transforms.budget import BudgetSettings, plan_with_budget
 from transforms.limits import Limits
 from transforms.planner import plan_video
 from transforms.types import ManifestRow, VideoInfo
@@ -14,12 +15,16 @@ ROWS = "rows"
 
 
 class _PlanFn(beam.DoFn):
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None):
         self._limits = limits
+        self._budget = budget
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
-        plan = plan_video(info, list(rows), self._limits)
+        if self._budget is not None:  # a profile: per-row resolutions and the token budget
+            plan = plan_with_budget(info, list(rows), self._budget)
+        else:
+            plan = plan_video(info, list(rows), self._limits)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:
@@ -30,9 +35,10 @@ class _PlanFn(beam.DoFn):
 class PlanClips(beam.PTransform):
     """(VideoInfo, rows) -> ClipSpec; tagged `rows`: (segment key, RowPlan), `drops`."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None):
         super().__init__()
         self._limits = limits
+        self._budget = budget
 
     def expand(self, videos):
-        return videos | "Plan" >> beam.ParDo(_PlanFn(self._limits)).with_outputs(DROPS, ROWS, main="clips")
+        return videos | "Plan" >> beam.ParDo(_PlanFn(self._limits, self._budget)).with_outputs(DROPS, ROWS, main="clips")

@@ -12,7 +12,8 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms import storage
-from transforms.manifest import iter_records, parse_row
+from transforms.manifest import derived_row_id, iter_records, parse_row
+from transforms.repair import is_tuning_example, row_from_example
 from transforms.types import Drop, DropReason, ManifestRow, Stage
 
 DROPS = "drops"
@@ -30,8 +31,9 @@ def match_manifests(patterns: Iterable[str]) -> list[str]:
 
 
 class _ReadFileFn(beam.DoFn):
-    def __init__(self, default_prompt: Optional[str]):
+    def __init__(self, default_prompt: Optional[str], repair_timeline: str = "video"):
         self._default_prompt = default_prompt
+        self._repair_timeline = repair_timeline
 
     def process(self, path: str):
         folder = posixpath.dirname(path)
@@ -46,7 +48,11 @@ class _ReadFileFn(beam.DoFn):
             if isinstance(record, Drop):
                 yield beam.pvalue.TaggedOutput(DROPS, record)
                 continue
-            parsed = parse_row(record, location, folder, self._default_prompt)
+            if is_tuning_example(record):  # repair mode: an existing tuning example
+                row_id = str(record["id"]) if record.get("id") not in (None, "") else derived_row_id(record)
+                parsed = row_from_example(record, location, folder, row_id, self._repair_timeline)
+            else:
+                parsed = parse_row(record, location, folder, self._default_prompt)
             if isinstance(parsed, Drop):
                 yield beam.pvalue.TaggedOutput(DROPS, parsed)
             else:
@@ -68,15 +74,17 @@ def _unique_or_drop(element: tuple[str, Iterable[ManifestRow]]):
 
 
 class ReadManifest(beam.PTransform):
-    def __init__(self, manifest_paths: list[str], default_prompt: Optional[str] = None):
+    def __init__(self, manifest_paths: list[str], default_prompt: Optional[str] = None,
+                 repair_timeline: str = "video"):
         super().__init__()
         self._paths = manifest_paths
         self._default_prompt = default_prompt
+        self._repair_timeline = repair_timeline
 
     def expand(self, pbegin):
         parsed = (pbegin
                   | "ManifestFiles" >> beam.Create(self._paths)
-                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self._default_prompt)).with_outputs(
+                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self._default_prompt, self._repair_timeline)).with_outputs(
                       DROPS, main="rows"))
         unique = (parsed.rows
                   | "KeyById" >> beam.Map(lambda row: (row.row_id, row))

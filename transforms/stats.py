@@ -6,7 +6,9 @@ results from many workers merge by addition.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional, Union
+
+from transforms.dataset_limits import DatasetTargets, cost_summary, limit_reasons
 
 Acc = dict[str, Any]
 
@@ -17,13 +19,18 @@ def empty() -> Acc:
         "examples_by_action": Counter(), "clips": 0,
         "drops_by_stage": Counter(), "drops_by_reason": Counter(), "clip_drops_by_reason": Counter(),
         "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
-        "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0,
+        "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0, "line_bytes": Counter(),
         "clips_made": 0, "clips_reused": 0, "probes_made": 0, "probes_reused": 0,
     }
 
 
-def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int, max_seconds: float) -> Acc:
+def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int,
+                max_seconds: Union[float, Mapping[str, float]]) -> Acc:
+    """`max_seconds` may be per resolution (Gemini 3 mixes them): each example meets its own."""
+    if isinstance(max_seconds, Mapping):
+        max_seconds = max_seconds.get(index.get("media_resolution"), max(max_seconds.values()))
     split = index["split"]
+    acc["line_bytes"][split] += index.get("line_bytes", 0)
     acc["examples"][split] += 1
     acc["tokens"][split] += index["est_tokens"]
     acc["examples_by_action"][index["action"]] += 1
@@ -74,7 +81,8 @@ def merge(accs: Iterable[Acc]) -> Acc:
     return total
 
 
-def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
+def finalize(acc: Acc, rows_in: int, max_drop_rate: float,
+             targets: Optional[DatasetTargets] = None) -> dict[str, Any]:
     """The stats.json document, with the gate's verdict and its reasons."""
     rows_out = sum(acc["rows_out"].values())
     drop_rate = acc["rows_dropped"] / rows_in if rows_in else 0.0
@@ -102,8 +110,14 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float) -> dict[str, Any]:
         "media_bytes_out": acc["media_bytes_out"],
         "est_tokens": dict(sorted(acc["tokens"].items())),
         "est_tokens_total": sum(acc["tokens"].values()),
+        "jsonl_bytes": dict(sorted(acc["line_bytes"].items())),
     }
     stats["gate"] = gate(stats, acc["over_limit"], max_drop_rate)
+    if targets is not None:
+        stats["cost"] = cost_summary(stats, targets)
+        extra = limit_reasons(stats, targets)
+        if extra:
+            stats["gate"] = {**stats["gate"], "verdict": "fail", "reasons": stats["gate"]["reasons"] + extra}
     return stats
 
 

@@ -61,6 +61,9 @@ class DropReason(str, enum.Enum):
     # build
     CLIP_LOST = "clip_lost"
     ANNOTATION_LOST = "annotation_lost"
+    # profiles and the token budget (plan, build)
+    MEDIA_RESOLUTION_MISMATCH = "media_resolution_mismatch"
+    OVER_TOKEN_BUDGET = "over_token_budget"
 
 
 class Action(str, enum.Enum):
@@ -127,13 +130,20 @@ class ManifestRow(pydantic.BaseModel):
     end: Optional[float] = None
     split: Optional[str] = None
     location: str = ""
+    # LOW/MEDIUM/HIGH when the row asks for its own (Gemini 3+ may mix them; 2.5 may not).
+    media_resolution: Optional[str] = None
+    fps: Optional[float] = None  # videoMetadata.fps of a repaired example
+    # Repair mode: the original answer with its timestamps marked (transforms/repair.py).
+    answer_template: Optional[str] = None
 
     @property
     def segment_key(self) -> str:
         """The part of the source this row uses; rows with the same key share their clips."""
         start = "" if self.start is None else repr(self.start)
         end = "" if self.end is None else repr(self.end)
-        return f"{self.video_uri}|{start}|{end}"
+        key = f"{self.video_uri}|{start}|{end}"
+        # Another resolution means other length limits, so other clips.
+        return key + f"|{self.media_resolution}" if self.media_resolution else key
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,13 +10,14 @@ Layout under the output folder (the README documents it):
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Iterable, Optional
 
 import apache_beam as beam
 
 from transforms import dataset_files as F
 from transforms import stats as S
 from transforms import storage
+from transforms.dataset_limits import DatasetTargets
 from transforms.types import Drop, Example
 
 
@@ -74,8 +75,10 @@ class _StatsFn(beam.CombineFn):
 
 class WriteDataset(beam.PTransform):
     def __init__(self, output: str, num_shards: int, max_drop_rate: float, max_bytes: int,
-                 max_seconds: float):
+                 max_seconds, targets: Optional[DatasetTargets] = None):
+        """`max_seconds`: one limit, or one per resolution; `targets`: the dataset-wide limits and cost."""
         super().__init__()
+        self._targets = targets
         self._output = output
         self._n = num_shards
         self._max_drop_rate = max_drop_rate
@@ -85,7 +88,7 @@ class WriteDataset(beam.PTransform):
     def expand(self, inputs):
         examples, drops = inputs["examples"], inputs["drops"]
         sources, count, clips = inputs["sources"], inputs["count"], inputs["clips"]
-        out, n, max_drop_rate = self._output, self._n, self._max_drop_rate
+        out, n, max_drop_rate, targets = self._output, self._n, self._max_drop_rate, self._targets
         drop_dicts = drops | "DropsAsJson" >> beam.Map(Drop.to_json)
 
         split_files = (examples
@@ -122,7 +125,7 @@ class WriteDataset(beam.PTransform):
                    beam.pvalue.AsList(drops_file)]
         return (tagged
                 | "Statistics" >> beam.CombineGlobally(_StatsFn(self._max_bytes, self._max_seconds))
-                | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate),
+                | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate, targets),
                                      rows_in=beam.pvalue.AsSingleton(count))
                 | "WriteStats" >> beam.Map(lambda stats, *_: storage.write_bytes(
                     storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode()),

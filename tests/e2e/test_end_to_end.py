@@ -200,3 +200,10 @@ def test_rerun_gives_the_same_bytes(dataset, corpus_manifest):
         assert open(os.path.join(out, name), "rb").read() == data, name
     assert pq.read_table(sorted(glob.glob(os.path.join(out, "index", "*.parquet")))).to_pylist() == index_before
     assert_conserved([corpus_manifest], out)
+
+
+def test_every_line_is_valid_for_googles_sdk_types(dataset):
+    from tests.genai_schema import assert_valid_tuning_line
+    assert dataset["lines"]
+    for line in dataset["lines"]:
+        assert_valid_tuning_line(line)

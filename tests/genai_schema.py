@@ -1,0 +1,21 @@
+"""Check a tuning line with Google's own SDK types (google-genai's pydantic models forbid unknown fields)."""
+from __future__ import annotations
+
+from typing import Any
+
+from google.genai import types
+
+
+def assert_valid_tuning_line(line: dict[str, Any]) -> None:
+    assert set(line) <= {"contents", "generationConfig"}, sorted(line)
+    contents = [types.Content.model_validate(c) for c in line["contents"]]
+    assert [c.role for c in contents] == ["user", "model"]
+    video, prompt = contents[0].parts
+    assert isinstance(video.file_data, types.FileData) and video.file_data.file_uri and video.file_data.mime_type
+    assert video.text is None and prompt.text  # the video part comes first
+    if video.video_metadata is not None:
+        assert isinstance(video.video_metadata, types.VideoMetadata)
+        assert video.video_metadata.fps is None or 0 < video.video_metadata.fps <= 24
+    assert contents[1].parts[0].text is not None
+    config = types.GenerationConfig.model_validate(line["generationConfig"])
+    assert config.media_resolution is not None
