@@ -5,6 +5,7 @@ parses and validates; `build_pipeline` builds; the exit code follows the gate.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -57,8 +58,22 @@ def clear_previous_dataset(output: str) -> None:
         storage.delete_tree(storage.join(output, name))
 
 
+def help_text() -> str:
+    """Our flags: PipelineOptions parses leniently and never prints them itself."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.run", description=__doc__.split("\n\n")[0],
+        epilog="Any Apache Beam pipeline option is accepted too (--runner, --project, --region, "
+               "--temp_location, --direct_num_workers, ...). Locally: one DirectRunner worker process per core.")
+    VideoDatasetOptions._add_argparse_args(parser)
+    return parser.format_help()
+
+
 def run(argv: Optional[Sequence[str]] = None) -> int:
-    argv = direct_runner_defaults(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if "-h" in argv or "--help" in argv:
+        print(help_text())
+        return 0
+    argv = direct_runner_defaults(argv)
     options = PipelineOptions(argv)
     opts = options.view_as(VideoDatasetOptions)
     if not opts.manifest:

@@ -81,3 +81,12 @@ def test_direct_runner_defaults(argv, expected):
     from pipeline.run import direct_runner_defaults
     cores = str(os.cpu_count() or 2)
     assert direct_runner_defaults(argv) == [a.replace("=N", "=" + cores) for a in expected]
+
+
+def test_help_lists_every_flag(capsys):
+    from pipeline.run import run
+    assert run(["--help"]) == 0
+    printed = capsys.readouterr().out
+    for flag in ("--manifest", "--output", "--media_resolution", "--max_drop_rate", "--validation_fraction",
+                 "--max_file_bytes", "--profile", "--run_id", "Apache Beam pipeline option"):
+        assert flag in printed
