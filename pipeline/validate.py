@@ -179,20 +179,6 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(argv)
 
 
-def _single_worker_by_default(beam_args: Sequence[str]) -> list[str]:
-    """Locally, one worker unless told otherwise.
-
-    With two multi_threading workers, Beam 2.77's DirectRunner handed this pipeline corrupt
-    elements (None, "Unknown type tag", "Invalid PaneInfoEncoding") in about half of the runs of
-    benchmarks/validate_throughput.py at 50,000 lines; in_memory never did. On Dataflow this
-    does not apply.
-    """
-    args = list(beam_args)
-    if not any(a.startswith("--direct_running_mode") for a in args):
-        args.append("--direct_running_mode=in_memory")
-    return args
-
-
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args, beam_args = parse_args(sys.argv[1:] if argv is None else argv)
     errors = profile_errors(args)
@@ -205,7 +191,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     profile = profile_from(args)
     report_uri = args.report or os.path.join(tempfile.mkdtemp(prefix="validate-"), REPORT_NAME)
-    options = PipelineOptions(direct_runner_defaults(_single_worker_by_default(beam_args)))
+    options = PipelineOptions(direct_runner_defaults(beam_args))
     with beam.Pipeline(options=options) as p:
         build_validation(p, paths, profile, args.media_resolution, args.probe_timeout, report_uri)
     report = json.loads(storage.read_bytes(report_uri))
