@@ -1,11 +1,14 @@
 """Wire the stages into one pipeline. Every decision lives in the stages; this only connects them."""
 from __future__ import annotations
 
+import os
+
 import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.options import RunConfig
 from transforms.build_examples import BuildExamples, ExampleSettings
-from transforms.cut import CutClips
+from transforms.cut import CutClips, ffmpeg_threads
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
 from transforms.read_manifest import ReadManifest
@@ -19,10 +22,13 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle())
     probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout)
-    planned = probed.videos | "PlanClips" >> PlanClips(config.limits)
+    planned = probed.videos | "PlanClips" >> PlanClips(config.limits, virtual=config.segments == "virtual")
+    threads = ffmpeg_threads(os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
+                             p.options.view_as(StandardOptions).runner)
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()
-           | "CutClips" >> CutClips(config.media_dir, config.limits, probe_timeout=config.probe_timeout))
+           | "CutClips" >> CutClips(config.media_dir, config.limits, probe_timeout=config.probe_timeout,
+                                    ffmpeg_threads=threads))
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

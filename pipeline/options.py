@@ -42,6 +42,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Shards of the JSONL, index and drop files.")
         parser.add_argument("--probe_timeout", type=float, default=120.0,
                             help="Seconds one probe may take before the video is dropped.")
+        parser.add_argument("--segments", default="cut", choices=("cut", "virtual"),
+                            help="cut (default): every clip is its own file. virtual: a source that complies "
+                                 "but for its length (or whose rows use a segment) is copied once, and its "
+                                 "examples point at it with videoMetadata start/end offsets (README).")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +60,7 @@ class RunConfig:
     timestamp_decimals: int
     num_shards: int
     probe_timeout: float
+    segments: str = "cut"
 
     @property
     def media_dir(self) -> str:
@@ -100,4 +105,5 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         timestamp_decimals=opts.timestamp_decimals,
         num_shards=opts.num_shards,
         probe_timeout=opts.probe_timeout,
+        segments=opts.segments,
     )

@@ -13,7 +13,7 @@ import apache_beam as beam
 
 from transforms import examples as E
 from transforms.remap import remap_to_clip, unplaced
-from transforms.types import CutClip, Drop, DropReason, Example, RowPlan, Stage
+from transforms.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
 
 DROPS = "drops"
 
@@ -55,7 +55,8 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             answer = E.annotation_answer(remap_to_clip(annotations, clip.source_start, clip.source_end, is_last),
                                          settings.timestamp_decimals)
         uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
-        line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution)
+        offsets = (clip.source_start, clip.source_end) if clip.action is Action.VIRTUAL else None
+        line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution, offsets)
         tokens = E.estimate_tokens(clip.duration, clip.has_audio, settings.media_resolution,
                                    row.prompt + answer)
         index = {

@@ -6,7 +6,7 @@ import json
 from typing import Any, Optional, Sequence
 
 from transforms.limits import media_resolution_enum
-from transforms.timecode import format_clock
+from transforms.timecode import format_clock, format_duration
 from transforms.types import Annotation
 
 # Gemini 2.5 tuning (../shared/GEMINI-VIDEO-TUNING.md): tokens per sampled frame.
@@ -32,12 +32,20 @@ def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> s
     return "```json\n" + json.dumps(items, ensure_ascii=False) + "\n```"
 
 
-def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str) -> str:
-    """One JSONL line as the tuning service reads it: video part first, then the prompt."""
+def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str,
+                 offsets: Optional[tuple[float, float]] = None) -> str:
+    """One JSONL line as the tuning service reads it: video part first, then the prompt.
+
+    `offsets` (start, end) in seconds of the file: the part the example uses (videoMetadata).
+    """
+    video_part: dict[str, Any] = {"fileData": {"fileUri": file_uri, "mimeType": mime_type}}
+    if offsets is not None:
+        video_part["videoMetadata"] = {"startOffset": format_duration(offsets[0]),
+                                       "endOffset": format_duration(offsets[1])}
     example = {
         "contents": [
             {"role": "user", "parts": [
-                {"fileData": {"fileUri": file_uri, "mimeType": mime_type}},
+                video_part,
                 {"text": prompt},
             ]},
             {"role": "model", "parts": [{"text": answer}]},

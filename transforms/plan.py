@@ -14,12 +14,13 @@ ROWS = "rows"
 
 
 class _PlanFn(beam.DoFn):
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, virtual: bool = False):
         self._limits = limits
+        self._virtual = virtual
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
-        plan = plan_video(info, list(rows), self._limits)
+        plan = plan_video(info, list(rows), self._limits, self._virtual)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:
@@ -30,9 +31,10 @@ class _PlanFn(beam.DoFn):
 class PlanClips(beam.PTransform):
     """(VideoInfo, rows) -> ClipSpec; tagged `rows`: (segment key, RowPlan), `drops`."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, virtual: bool = False):
         super().__init__()
         self._limits = limits
+        self._virtual = virtual
 
     def expand(self, videos):
-        return videos | "Plan" >> beam.ParDo(_PlanFn(self._limits)).with_outputs(DROPS, ROWS, main="clips")
+        return videos | "Plan" >> beam.ParDo(_PlanFn(self._limits, self._virtual)).with_outputs(DROPS, ROWS, main="clips")
