@@ -3,6 +3,7 @@
 #   bash dev.sh demo   [pipeline flags]   make the demo corpus and build a dataset from it
 #   bash dev.sh test   [pytest flags]     run the test suite
 #   bash dev.sh run    [pipeline flags]   run the pipeline on your own manifest
+#   bash dev.sh bench  [benchmark flags]  the benchmark against the floor, naive and video2dataset
 # The virtual environment lives in .venv and is reinstalled only when setup.py changes.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,5 +26,7 @@ shift || true
 case "$command" in
   demo|run) exec "$venv/bin/python" -m pipeline.run "$@" ;;
   test) exec "$venv/bin/python" -m pytest "$@" ;;
-  *) echo "usage: bash dev.sh demo|test|run [args]" >&2; exit 2 ;;
+  bench) exec bash benchmarks/run.sh "$@" ;;
+  setup) ;;  # the environment only (benchmarks/run.sh uses it)
+  *) echo "usage: bash dev.sh demo|test|run|bench [args]" >&2; exit 2 ;;
 esac

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.options import RunConfig
 from transforms import storage
 from transforms.budget import BudgetSettings
 from transforms.build_examples import BuildExamples, ExampleSettings
 from transforms.cap_validation import CapValidation
-from transforms.cut import CutClips
+from transforms.cut import CutClips, ffmpeg_threads
 from transforms.dataset_limits import DatasetTargets
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
@@ -31,12 +33,15 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
     max_seconds = budget.clip_limits()
-    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget)
+    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
+    threads = ffmpeg_threads(os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
+                             p.options.view_as(StandardOptions).runner)
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()
-           | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout))
+           | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout,
+                                    ffmpeg_threads=threads))
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

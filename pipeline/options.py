@@ -60,6 +60,10 @@ class VideoDatasetOptions(PipelineOptions):
         parser.add_argument("--repair_timeline", default="video", choices=("video", "segment"),
                             help="Repair mode (a manifest of tuning examples): the answers' timestamps count from "
                                  "the video file's first frame (video) or from videoMetadata.startOffset (segment).")
+        parser.add_argument("--segments", default="cut", choices=("cut", "virtual"),
+                            help="cut (default): every clip is its own file. virtual: a source that complies "
+                                 "but for its length (or whose rows use a segment) is copied once, and its "
+                                 "examples point at it with videoMetadata start/end offsets (README).")
 
 
 def add_profile_args(parser) -> None:
@@ -102,6 +106,7 @@ class RunConfig:
     price_per_million_tokens: Optional[float] = None
     repair_timeline: str = "video"
     max_height_override: Optional[int] = None
+    segments: str = "cut"
 
     @property
     def media_dir(self) -> str:
@@ -195,6 +200,7 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         price_per_million_tokens=opts.price_per_million_tokens,
         repair_timeline=opts.repair_timeline,
         max_height_override=opts.max_height,
+        segments=opts.segments,
     )
 
 

@@ -74,7 +74,8 @@ def resolve_resolution(row: ManifestRow, settings: BudgetSettings, info: VideoIn
     return row
 
 
-def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: BudgetSettings) -> VideoPlan:
+def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: BudgetSettings,
+                     virtual: bool = False) -> VideoPlan:
     drops: list[Drop] = []
     groups: dict[str, list[ManifestRow]] = defaultdict(list)
     for row in rows:
@@ -103,7 +104,7 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
         if cap is not None and cap < limits.planned_clip_seconds:
             # Re-planned shorter: clips short enough that every annotated example fits the budget.
             limits = dataclasses.replace(limits, max_clip_seconds=cap + limits.length_margin_seconds)
-        plan = plan_video(info, group, limits)
+        plan = plan_video(info, group, limits, virtual)
         clips.extend(plan.clips)
         row_plans.extend(plan.rows)
         drops.extend(plan.drops)

@@ -15,7 +15,7 @@ from transforms import examples as E
 from transforms.profiles import GEMINI_25, Profile, estimate
 from transforms.remap import remap_to_clip, unplaced
 from transforms.repair import render_answer
-from transforms.types import CutClip, Drop, DropReason, Example, RowPlan, Stage
+from transforms.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
 
 DROPS = "drops"
 
@@ -65,8 +65,9 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
                       if row.answer_template is not None
                       else E.annotation_answer(remapped, settings.timestamp_decimals))
         uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
+        offsets = (clip.source_start, clip.source_end) if clip.action is Action.VIRTUAL else None
         line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution,
-                              fps=fps, part_resolution=part_resolution)
+                              fps=fps, part_resolution=part_resolution, offsets=offsets)
         tokens = estimate(settings.profile, clip.duration, clip.has_audio, resolution, row.prompt + answer,
                           fps).total
         if settings.max_example_tokens and tokens > settings.max_example_tokens:

@@ -70,7 +70,9 @@ def copied_clip_matches_plan(spec: ClipSpec, measured: Measured) -> bool:
 
 
 class _CutFn(beam.DoFn):
-    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, probe_timeout: float):
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, probe_timeout: float,
+                 threads: int = 0):
+        self._threads = threads
         self._media_dir = media_dir
         self._limits = limits
         self._timeout_per_second = timeout_per_second
@@ -85,6 +87,9 @@ class _CutFn(beam.DoFn):
 
     def process(self, spec: ClipSpec):
         file_uri = storage.join(self._media_dir, spec.media_name)
+        if spec.action is Action.VIRTUAL:
+            yield self._reference(spec, file_uri)
+            return
         meta_uri = storage.join(self._media_dir, "_meta", spec.media_name + ".json")
         if storage.exists(meta_uri) and storage.exists(file_uri):
             yield _from_meta(spec, json.loads(storage.read_bytes(meta_uri)), file_uri)
@@ -103,6 +108,15 @@ class _CutFn(beam.DoFn):
             shutil.rmtree(work, ignore_errors=True)
         storage.write_bytes(meta_uri, json.dumps(_to_meta(clip), sort_keys=True).encode("utf-8"))
         yield clip
+
+    def _reference(self, spec: ClipSpec, file_uri: str) -> CutClip:
+        """--segments virtual: the one copy of the source (made once), and where the clip is in it."""
+        source = spec.source
+        if not storage.exists(file_uri):
+            storage.copy_file(source.uri, file_uri)  # atomic: two clips racing write the same bytes
+        return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
+                       source_start=spec.start, source_end=spec.end, duration=spec.end - spec.start,
+                       bytes=source.size_bytes, action=Action.VIRTUAL, has_audio=source.has_audio)
 
     def _make(self, spec: ClipSpec, file_uri: str, work: str) -> CutClip:
         source = spec.source
@@ -146,7 +160,7 @@ class _CutFn(beam.DoFn):
         for scale in _RETRY_SCALES:
             settings = spec.transcode if scale == 1.0 else transcode_settings(
                 spec.source, seconds, self._limits, scale)
-            self._run(transcode_command(spec, local_source, out, settings), spec)
+            self._run(transcode_command(spec, local_source, out, settings, self._threads), spec)
             measured = measure(out, self._probe_timeout)
             if measured.bytes <= self._limits.max_file_bytes:
                 return measured
@@ -191,13 +205,24 @@ def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
     return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True, **fields)
 
 
+def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) -> int:
+    """Encoder threads per ffmpeg so that the workers' encodes together fill the cores, no more.
+
+    Locally (DirectRunner) `workers` clips are encoded at once: each gets its share of the
+    cores. Elsewhere (Dataflow runs one SDK process per core) 0 lets ffmpeg decide.
+    """
+    if runner not in (None, "DirectRunner") or not workers:
+        return 0
+    return max(1, cores // workers)
+
+
 class CutClips(beam.PTransform):
     """ClipSpec -> CutClip; tagged `drops`: (segment key, clip Drop)."""
 
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
-                 probe_timeout: float = 120.0):
+                 probe_timeout: float = 120.0, ffmpeg_threads: int = 0):
         super().__init__()
-        self._fn = _CutFn(media_dir, limits, timeout_per_second, probe_timeout)
+        self._fn = _CutFn(media_dir, limits, timeout_per_second, probe_timeout, ffmpeg_threads)
 
     def expand(self, specs):
         return specs | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips")

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 
 from transforms.limits import media_resolution_enum
 from transforms.profiles import GEMINI_25, Profile, estimate
-from transforms.timecode import format_clock
+from transforms.timecode import format_clock, format_duration
 from transforms.types import Annotation
 
 # The rates live in transforms/profiles.py; these names stay for the code that reads them.
@@ -34,26 +34,33 @@ def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> s
 
 
 def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str,
-                 fps: Optional[float] = None, part_resolution: Optional[str] = None) -> str:
+                 fps: Optional[float] = None, part_resolution: Optional[str] = None,
+                 offsets: Optional[tuple[float, float]] = None) -> str:
     """One JSONL line as the tuning service reads it: video part first, then the prompt.
 
-    `fps` writes `videoMetadata.fps`; `part_resolution` (Gemini 3+) the video part's own level.
+    `fps` writes `videoMetadata.fps`; `part_resolution` (Gemini 3+) the video part's own level;
+    `offsets` (start, end) in seconds of the file: the part the example uses (videoMetadata).
     """
+    video_part: dict[str, Any] = {"fileData": {"fileUri": file_uri, "mimeType": mime_type}}
+    metadata: dict[str, Any] = {}
+    if offsets is not None:
+        metadata.update(startOffset=format_duration(offsets[0]), endOffset=format_duration(offsets[1]))
+    if fps is not None:
+        metadata["fps"] = fps
+    if metadata:
+        video_part["videoMetadata"] = metadata
+    if part_resolution is not None:
+        video_part["mediaResolution"] = {"level": media_resolution_enum(part_resolution)}
     example = {
         "contents": [
             {"role": "user", "parts": [
-                {"fileData": {"fileUri": file_uri, "mimeType": mime_type}},
+                video_part,
                 {"text": prompt},
             ]},
             {"role": "model", "parts": [{"text": answer}]},
         ],
         "generationConfig": {"mediaResolution": media_resolution_enum(media_resolution)},
     }
-    video_part = example["contents"][0]["parts"][0]
-    if fps is not None:
-        video_part["videoMetadata"] = {"fps": fps}
-    if part_resolution is not None:
-        video_part["mediaResolution"] = {"level": media_resolution_enum(part_resolution)}
     return json.dumps(example, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -15,16 +15,17 @@ ROWS = "rows"
 
 
 class _PlanFn(beam.DoFn):
-    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None):
+    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None, virtual: bool = False):
         self._limits = limits
         self._budget = budget
+        self._virtual = virtual
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
         if self._budget is not None:  # a profile: per-row resolutions and the token budget
-            plan = plan_with_budget(info, list(rows), self._budget)
+            plan = plan_with_budget(info, list(rows), self._budget, self._virtual)
         else:
-            plan = plan_video(info, list(rows), self._limits)
+            plan = plan_video(info, list(rows), self._limits, self._virtual)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:
@@ -35,10 +36,12 @@ class _PlanFn(beam.DoFn):
 class PlanClips(beam.PTransform):
     """(VideoInfo, rows) -> ClipSpec; tagged `rows`: (segment key, RowPlan), `drops`."""
 
-    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None):
+    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None, virtual: bool = False):
         super().__init__()
         self._limits = limits
         self._budget = budget
+        self._virtual = virtual
 
     def expand(self, videos):
-        return videos | "Plan" >> beam.ParDo(_PlanFn(self._limits, self._budget)).with_outputs(DROPS, ROWS, main="clips")
+        fn = _PlanFn(self._limits, self._budget, self._virtual)
+        return videos | "Plan" >> beam.ParDo(fn).with_outputs(DROPS, ROWS, main="clips")

@@ -33,7 +33,8 @@ class VideoPlan:
     drops: tuple[Drop, ...]
 
 
-def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits) -> VideoPlan:
+def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
+               virtual: bool = False) -> VideoPlan:
     """Clips for every segment that valid rows use; a drop for every row that cannot be served."""
     drops: list[Drop] = []
     by_segment: dict[str, list[ManifestRow]] = defaultdict(list)
@@ -51,7 +52,7 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits) -> 
         first = segment_rows[0]
         seg_start = first.start or 0.0
         seg_end = min(first.end, info.duration) if first.end is not None else info.duration
-        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), limits)
+        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), limits, virtual)
         for row in segment_rows:
             if row.annotations is None and len(segment_clips) > 1:
                 drops.append(_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
@@ -99,8 +100,13 @@ def _intervals(rows: Sequence[ManifestRow]) -> list[tuple[float, float]]:
 
 
 def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,
-                 intervals: Sequence[tuple[float, float]], limits: Limits) -> list[ClipSpec]:
-    """The clips for [seg_start, seg_end) of a source, made the cheapest way that complies."""
+                 intervals: Sequence[tuple[float, float]], limits: Limits,
+                 virtual: bool = False) -> list[ClipSpec]:
+    """The clips for [seg_start, seg_end) of a source, made the cheapest way that complies.
+
+    `virtual` (--segments virtual): a source that complies but for its length, or of which
+    rows use a segment, is copied once and its clips are offsets into it.
+    """
     whole = seg_start <= 0 and seg_end >= info.duration
     max_len = limits.planned_clip_seconds
     length = seg_end - seg_start
@@ -111,6 +117,8 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
 
     if whole and length <= max_len and copy_fits and not rotated and V.accepted_mime(info):
         return _specs(info, segment_key, [0.0, info.duration], Action.COPY, limits)
+    if virtual and virtual_segments_fit(info, limits):
+        return virtual_specs(info, segment_key, seg_start, seg_end, intervals, limits)
     if streams_copyable:
         if whole and length <= max_len:
             return _specs(info, segment_key, [0.0, info.duration], Action.REMUX, limits)
@@ -136,6 +144,23 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
             start=start, end=end, action=action, transcode=settings,
             media_name=media_name(info, action, start, end, settings)))
     return specs
+
+
+def virtual_segments_fit(info: VideoInfo, limits: Limits) -> bool:
+    """The source can be referenced as it is: an accepted file under the size limit, upright,
+    whose timeline starts at its container's zero (so an offset means the same time to any reader)."""
+    return (V.accepted_mime(info) is not None and info.size_bytes <= limits.max_file_bytes
+            and info.rotation == 0 and abs(info.input_offset) < 1e-3)
+
+
+def virtual_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,
+                  intervals: Sequence[tuple[float, float]], limits: Limits) -> list[ClipSpec]:
+    """Offsets into the one copy of the source: any time is a valid bound, no keyframe needed."""
+    bounds = choose_cuts(seg_start, seg_end, limits.planned_clip_seconds, grid_candidates(1.0), intervals)
+    # Every clip, and a whole-video copy, share the one copied file.
+    shared = media_name(info, Action.COPY, 0.0, info.duration, transcode_settings(info, info.duration, limits))
+    return [dataclasses.replace(spec, media_name=shared)
+            for spec in _specs(info, segment_key, bounds, Action.VIRTUAL, limits)]
 
 
 def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: float = 1.0) -> TranscodeSettings:

@@ -73,6 +73,7 @@ class Action(str, enum.Enum):
     REMUX = "remux"          # whole source, streams copied into MP4
     CUT = "cut"              # a stream-copied piece of the source, cut on keyframes
     TRANSCODE = "transcode"  # re-encoded to H.264/AAC MP4 (whole source or a piece of it)
+    VIRTUAL = "virtual"      # --segments virtual: the copied source, with videoMetadata offsets
 
 
 @dataclasses.dataclass(frozen=True)
