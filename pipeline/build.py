@@ -36,8 +36,9 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
-    threads = ffmpeg_threads(os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
-                             p.options.view_as(StandardOptions).runner)
+    threads = config.ffmpeg_threads or ffmpeg_threads(
+        os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
+        p.options.view_as(StandardOptions).runner)
     cut = (planned.clips
            | "SpreadClips" >> beam.Reshuffle()
            | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout,

@@ -60,6 +60,10 @@ class VideoDatasetOptions(PipelineOptions):
         parser.add_argument("--repair_timeline", default="video", choices=("video", "segment"),
                             help="Repair mode (a manifest of tuning examples): the answers' timestamps count from "
                                  "the video file's first frame (video) or from videoMetadata.startOffset (segment).")
+        parser.add_argument("--ffmpeg_threads", type=int, default=0,
+                            help="Threads per ffmpeg encode. 0 (default): locally, the cores shared among the "
+                                 "DirectRunner's workers; elsewhere, ffmpeg decides. x264's output bytes depend "
+                                 "on it, so pin it to compare runs made on different runners or machines.")
         parser.add_argument("--segments", default="cut", choices=("cut", "virtual"),
                             help="cut (default): every clip is its own file. virtual: a source that complies "
                                  "but for its length (or whose rows use a segment) is copied once, and its "
@@ -107,6 +111,7 @@ class RunConfig:
     repair_timeline: str = "video"
     max_height_override: Optional[int] = None
     segments: str = "cut"
+    ffmpeg_threads: int = 0
 
     @property
     def media_dir(self) -> str:
@@ -137,6 +142,8 @@ def validate(opts: VideoDatasetOptions) -> list[str]:
         errors.append(f"--max_height must be at least 144, got {opts.max_height}")
     if not 0 <= opts.timestamp_decimals <= 3:
         errors.append(f"--timestamp_decimals must be 0 to 3, got {opts.timestamp_decimals}")
+    if opts.ffmpeg_threads < 0:
+        errors.append(f"--ffmpeg_threads must be 0 (auto) or more, got {opts.ffmpeg_threads}")
     if opts.num_shards < 1:
         errors.append(f"--num_shards must be at least 1, got {opts.num_shards}")
     if opts.run_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", opts.run_id):
@@ -201,6 +208,7 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         repair_timeline=opts.repair_timeline,
         max_height_override=opts.max_height,
         segments=opts.segments,
+        ffmpeg_threads=opts.ffmpeg_threads,
     )
 
 
