@@ -108,6 +108,9 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
+    # The local job service relays every worker process's start-up warnings ("Discarding
+    # unparseable args": our own flags); worker errors still come through at ERROR.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
     sys.exit(run())
 
 
