@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms import fetch, storage
-from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage, VideoInfo
+from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.video_info import video_info
 
 DROPS = "drops"

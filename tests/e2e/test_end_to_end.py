@@ -11,6 +11,7 @@ import pytest
 from pipeline.run import run
 from pipeline.synthetic_media import BIG, LONG, MATROSKA
 from tests.conservation import assert_conserved
+from tests.dataset_files import read_dataset
 from tests.media_checks import FrameReader, colour_name, media_duration
 from transforms.timecode import parse_time
 
@@ -29,18 +30,8 @@ def _manifest_rows(path: str) -> dict[str, dict]:
 
 
 def _read_outputs(out: str):
-    lines = []
-    for split in ("train", "validation"):
-        path = os.path.join(out, f"{split}.jsonl")
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as handle:
-                lines += [json.loads(line) for line in handle]
-    index = pq.read_table(sorted(glob.glob(os.path.join(out, "index", "*.parquet")))).to_pylist()
-    with open(os.path.join(out, "drops.jsonl"), encoding="utf-8") as handle:
-        drops = [json.loads(line) for line in handle]
-    with open(os.path.join(out, "stats.json"), encoding="utf-8") as handle:
-        stats = json.load(handle)
-    return lines, index, drops, stats
+    lines, index, drops, stats = read_dataset(out)
+    return [line for _, line, _ in lines], index, drops, stats
 
 
 @pytest.fixture(scope="module", params=["LOW", "MEDIUM"])

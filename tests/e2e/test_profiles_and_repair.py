@@ -5,17 +5,16 @@ repaired free-text answer is checked against the pixels of the clip it now refer
 """
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
 import re
 
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.run import run
 from pipeline.synthetic_media import Event, VideoSpec, make_video
+from tests.dataset_files import read_dataset
 from tests.genai_schema import assert_valid_tuning_line
 from tests.media_checks import FrameReader, colour_name, media_duration
 from transforms.profiles import GEMINI_3, GEMINI_25, estimate
@@ -59,19 +58,7 @@ def media(tmp_path_factory):
     return {spec.name: make_video(folder, spec) for spec in (COLOURS, LONG, SILENT)}
 
 
-def _read(out: str):
-    lines = []
-    for split in ("train", "validation"):
-        path = os.path.join(out, f"{split}.jsonl")
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as handle:
-                lines += [(split, json.loads(line), line.rstrip("\n")) for line in handle]
-    index = pq.read_table(sorted(glob.glob(os.path.join(out, "index", "*.parquet")))).to_pylist()
-    with open(os.path.join(out, "drops.jsonl"), encoding="utf-8") as handle:
-        drops = [json.loads(line) for line in handle]
-    with open(os.path.join(out, "stats.json"), encoding="utf-8") as handle:
-        stats = json.load(handle)
-    return lines, index, drops, stats
+_read = read_dataset
 
 
 def _by_file(lines, index):

@@ -1,6 +1,5 @@
 import hashlib
 import io
-import json
 import re
 
 import pyarrow as pa
