@@ -5,8 +5,7 @@ import hashlib
 import json
 from typing import Any, Optional, Sequence
 
-from transforms.limits import media_resolution_enum
-from transforms.profiles import GEMINI_25, Profile, estimate
+from transforms.profiles import GEMINI_25, Profile, estimate, resolution_enum
 from transforms.timecode import format_clock, format_duration
 from transforms.types import Annotation
 
@@ -50,7 +49,7 @@ def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_
     if metadata:
         video_part["videoMetadata"] = metadata
     if part_resolution is not None:
-        video_part["mediaResolution"] = {"level": media_resolution_enum(part_resolution)}
+        video_part["mediaResolution"] = {"level": resolution_enum(part_resolution)}
     example = {
         "contents": [
             {"role": "user", "parts": [
@@ -59,7 +58,7 @@ def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_
             ]},
             {"role": "model", "parts": [{"text": answer}]},
         ],
-        "generationConfig": {"mediaResolution": media_resolution_enum(media_resolution)},
+        "generationConfig": {"mediaResolution": resolution_enum(media_resolution)},
     }
     return json.dumps(example, ensure_ascii=False, separators=(",", ":"))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from transforms.profiles import GEMINI_25, RESOLUTIONS, Profile, resolution_enum
+from transforms.profiles import GEMINI_25, RESOLUTIONS, Profile
 
 # Containers the tuning service takes as they are, by our container name, with their MIME type.
 # Vertex AI also lists FLV, MPEG-PS and WMV, but the codecs those usually carry (FLV1, MPEG-2,
@@ -70,7 +70,3 @@ def default_limits(
         # Beyond ~480p at LOW (720p at MEDIUM/HIGH) extra pixels add little the model sees.
         max_height=max_height or (480 if low else 720),
     )
-
-
-def media_resolution_enum(resolution: str) -> str:
-    return resolution_enum(resolution)
