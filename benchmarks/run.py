@@ -105,6 +105,10 @@ def probe_reads(corpus: C.Corpus, work: str) -> dict:
     baseline = measured("probe-baseline", [sys.executable, "-c", "import av, json"], work)
     result["file_mb"] = round(os.path.getsize(faststart) / 1e6, 1)
     result["interpreter_read_mb"] = baseline["read_mb"]
+    # The probe's own count of the file's bytes it read (what stats.json's probe_bytes_read sums).
+    found = json.loads(subprocess.run([sys.executable, "-m", "transforms.probe_media", faststart], cwd=ROOT,
+                                      capture_output=True, check=True).stdout)
+    result["file_read_mb"] = round(found["bytes_read"] / 1e6, 3)
     return result
 
 
@@ -222,8 +226,9 @@ def render(args, host, corpus_line, corpus, results, floor, errors, probe) -> st
         out.append("  every cut (source: claimed -> real start, error s): " + "; ".join(
             f"{e['source']}: {e['requested']} -> {e['real']} ({e['error']})" for e in cuts))
     out.append("")
-    out.append(f"Probe of a {probe['file_mb']} MB faststart MP4: read {probe['read_mb']} MB "
-               f"({probe['interpreter_read_mb']} MB of it is Python and PyAV starting), {probe['wall_s']} s, "
+    out.append(f"Probe of a {probe['file_mb']} MB faststart MP4: read {probe.get('file_read_mb', '?')} MB of the file "
+               f"(its header and first keyframe); the process read {probe['read_mb']} MB in all, "
+               f"{probe['interpreter_read_mb']} MB of it Python and PyAV starting; {probe['wall_s']} s, "
                f"peak RSS {probe['peak_rss_tree_mb']} MB")
     figures = kind_figures(corpus)
     scaling = [f"{k}: {s:.0f} video s, {mb:.0f} MB -> {results[f'(a) pipeline, {k} only, 2 workers']['wall_s']} s wall"

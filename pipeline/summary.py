@@ -16,7 +16,8 @@ def summary_text(stats: Mapping[str, Any], output: str, media_uri_prefix: Option
         f"  clips: {stats['clips']} ("
         + (", ".join(f"{k} {v}" for k, v in stats["clips_by_action"].items()) or "none")
         + f"); {stats.get('clips_made', 0)} made by this run, {stats.get('clips_reused', 0)} reused; "
-        f"sources: {stats.get('probes_made', 0)} probed, {stats.get('probes_reused', 0)} unchanged since last probed",
+        f"sources: {stats.get('probes_made', 0)} probed (reading {stats.get('probe_bytes_read', 0) / 1e6:.1f} MB), "
+        f"{stats.get('probes_reused', 0)} unchanged since last probed",
         f"  media: {stats['media_seconds_in'] / 3600:.2f} h in ({stats['media_bytes_in'] / 1e6:.1f} MB), "
         f"{stats['media_seconds_out'] / 3600:.2f} h out ({stats['media_bytes_out'] / 1e6:.1f} MB)",
         f"  estimated tokens: {stats['est_tokens_total']:,} "

@@ -9,7 +9,7 @@ import pytest
 from tests import bad_inputs as B
 from transforms import sandbox
 from transforms.ffmpeg_commands import ffmpeg_binary
-from transforms.probe import ProbeError, classify_child_failure, probe_local_file, probe_timeout_for
+from transforms.probe import ProbeError, classify_child_failure, probe_media_file, probe_timeout_for
 from transforms.types import DropReason as R
 
 
@@ -25,7 +25,7 @@ def canary(folder):
 
 def _reason(path: str) -> tuple[R, str]:
     with pytest.raises(ProbeError) as caught:
-        probe_local_file(path, 30)
+        probe_media_file(path, 30)
     return caught.value.reason, caught.value.detail
 
 
@@ -66,12 +66,12 @@ def test_files_that_reference_other_files_are_hostile(folder, canary, make):
 
 def test_the_canary_itself_probes_as_a_video(canary):
     # The hostile files above are refused for what they are, not because their target is unreadable.
-    assert probe_local_file(canary[0], 30)["width"] == 64
+    assert probe_media_file(canary[0], 30)["width"] == 64
 
 
 def test_a_probe_over_its_time_is_killed_and_dropped(canary):
     with pytest.raises(ProbeError) as caught:
-        probe_local_file(canary[0], 0.01)  # no child can start Python and PyAV in 10 ms
+        probe_media_file(canary[0], 0.01)  # no child can start Python and PyAV in 10 ms
     assert caught.value.reason is R.PROBE_TIMEOUT
 
 

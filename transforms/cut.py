@@ -23,7 +23,7 @@ from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
 from transforms.planner import transcode_settings
-from transforms.probe import ProbeError, probe_local_file
+from transforms.probe import ProbeError, probe_media_file
 from transforms.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage
 
 DROPS = "drops"
@@ -46,7 +46,7 @@ class Measured:
 
 def measure(path: str, timeout: float) -> Measured:
     try:
-        raw = probe_local_file(path, timeout)
+        raw = probe_media_file(path, timeout)
     except ProbeError as err:
         raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err.detail}") from None
     return Measured(duration=float(raw["duration"]), bytes=int(raw["size_bytes"]))

@@ -46,6 +46,16 @@ def identity(uri: str) -> str:
     return f"g{blob.generation}-{blob.size}"
 
 
+def generation_of(identity: str) -> int:
+    """The generation in an identity() string."""
+    return int(identity[1:].split("-")[0])
+
+
+def size_of(identity: str) -> int:
+    """The size in an identity() string."""
+    return int(identity.split("-")[1])
+
+
 def copy(src_uri: str, dest_uri: str) -> None:
     """A server-side copy: large or cross-location objects take several rewrite calls."""
     src, dest = _blob(src_uri), _blob(dest_uri)

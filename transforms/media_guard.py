@@ -14,7 +14,7 @@ nothing heavy because the probe child imports it.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 # FFmpeg demuxer names (AVInputFormat.name parts) of the containers we accept.
 ACCEPTED_DEMUXERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "mpegts",
@@ -93,19 +93,23 @@ def embedded_marker(chunk: bytes) -> Optional[bytes]:
     return None
 
 
-def scan_for_embedded_playlist(path: str, chunk_size: int = 4 * 1024 * 1024) -> Optional[bytes]:
-    """The first playlist marker anywhere in the file, or None. Reads the file once, in chunks."""
+def may_embed_playlist(head: bytes) -> bool:
+    """Whether a file that starts with `head` is a container whose demuxer opens embedded data as a
+    file of its own (AVI: GAB2 subtitles, the CVE-2017-9993 carrier). Only these are scanned whole;
+    the whitelists above hold for every nested open in the others."""
+    return head[:4] == b"RIFF" and head[8:12] == b"AVI "
+
+
+def scan_for_embedded_playlist(chunks: Iterable[bytes]) -> Optional[bytes]:
+    """The first playlist marker in the file's consecutive chunks, or None."""
     overlap = max(len(m) for m in EMBEDDED_MARKERS)
     tail = b""
-    with open(path, "rb") as handle:
-        while True:
-            chunk = handle.read(chunk_size)
-            if not chunk:
-                return None
-            found = embedded_marker(tail + chunk)
-            if found:
-                return found
-            tail = chunk[-overlap:]
+    for chunk in chunks:
+        found = embedded_marker(tail + chunk)
+        if found:
+            return found
+        tail = chunk[-overlap:]
+    return None
 
 
 def header_problem(width: int, height: int, streams: int, declared_seconds: Optional[float],

@@ -14,8 +14,9 @@ from typing import Iterable, Optional
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from transforms import fetch, storage
+from transforms import fetch, gcs, storage
 from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
+from transforms.media_bytes import TRANSIENT_EXIT
 from transforms.video_info import video_info
 
 DROPS = "drops"
@@ -25,7 +26,7 @@ SOURCES = "sources"
 # which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
 _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
 # Part of every probe cache entry's name: change what the probe reports and entries are redone.
-PROBE_VERSION = "probe-v1"
+PROBE_VERSION = "probe-v2"
 
 
 def probe_cache_name(uri: str, identity: str) -> str:
@@ -49,20 +50,29 @@ class ProbeError(Exception):
         self.detail = detail
 
 
-def probe_local_file(path: str, timeout_seconds: float) -> dict:
-    """Run the PyAV probe in a child process; raise ProbeError for anything but a good video."""
-    if not os.path.exists(path):
-        raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {path}")
-    timeout_seconds = probe_timeout_for(timeout_seconds, os.path.getsize(path))
-    path = os.path.abspath(path)  # never a relative name FFmpeg could read as `concat:` or another protocol
+def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
+                     generation: Optional[int] = None) -> dict:
+    """Run the PyAV probe in a child process; raise ProbeError for anything but a good video.
+
+    `uri` is a local path, or a gs:// object (`generation` of it) that the child reads by ranges.
+    """
+    if storage.is_local(uri):
+        if not os.path.exists(uri):
+            raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
+        size_bytes = os.path.getsize(uri)
+        uri = os.path.abspath(uri)  # never a relative name FFmpeg could read as `concat:` or another protocol
+    timeout_seconds = probe_timeout_for(timeout_seconds, size_bytes or 0)
+    command = [sys.executable, "-m", "transforms.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
+    if generation is not None:
+        command += ["--generation", str(generation)]
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "transforms.probe_media", path, str(_MEMORY_LIMIT_BYTES)],
-            capture_output=True, timeout=timeout_seconds, check=False)
+        completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
     except subprocess.TimeoutExpired:
         raise ProbeError(DropReason.PROBE_TIMEOUT,
                          f"probing took longer than {timeout_seconds:.0f}s; the file may be hostile or "
                          "corrupt, or raise --probe_timeout") from None
+    if completed.returncode == TRANSIENT_EXIT:  # the store failed, not the file: let the worker retry
+        raise OSError(f"probing {uri}: " + completed.stderr.decode("utf-8", "replace").strip()[-300:])
     if completed.returncode != 0:
         reason, detail = classify_child_failure(completed.returncode, completed.stderr.decode("utf-8", "replace"))
         raise ProbeError(reason, detail)
@@ -138,8 +148,14 @@ class _ProbeFn(beam.DoFn):
                 # A source probed before, unchanged since: a rerun does not read it again.
                 raw, reused = json.loads(storage.read_bytes(cache_uri)), True
             else:
-                local = storage.localize(uri, self._scratch)
-                raw = probe_local_file(local, self._timeout)
+                if gcs.is_gcs(uri):  # read in place, by ranges: an MP4 costs its header
+                    raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
+                                           generation=gcs.generation_of(identity))
+                else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
+                    local = storage.localize(uri, self._scratch)
+                    raw = probe_media_file(local, self._timeout)
+                    if local != uri:  # the whole copy was read
+                        raw["bytes_read"] = raw["size_bytes"]
                 identity = identity or fetch.content_identity(local)
                 if cache_uri:
                     storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
@@ -155,9 +171,11 @@ class _ProbeFn(beam.DoFn):
         finally:
             if local and local != uri:
                 os.remove(local)
-        yield beam.pvalue.TaggedOutput(SOURCES, SourceRecord(uri=uri, seconds=info.duration,
-                                                             bytes=info.size_bytes, probe_reused=reused))
+        yield beam.pvalue.TaggedOutput(SOURCES, SourceRecord(
+            uri=uri, seconds=info.duration, bytes=info.size_bytes, probe_reused=reused,
+            probe_bytes_read=0 if reused else int(raw.get("bytes_read", info.size_bytes))))
         yield info, rows
+
 
 
 class ProbeVideos(beam.PTransform):

@@ -21,6 +21,7 @@ def empty() -> Acc:
         "rows_dropped": 0, "media_seconds_in": 0.0, "media_bytes_in": 0, "sources": 0,
         "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0, "line_bytes": Counter(),
         "clips_made": 0, "clips_reused": 0, "probes_made": 0, "probes_reused": 0,
+        "probe_bytes_read": 0,
     }
 
 
@@ -62,9 +63,10 @@ def add_drop(acc: Acc, drop: Mapping[str, Any]) -> Acc:
     return acc
 
 
-def add_source(acc: Acc, seconds: float, size: int, probe_reused: bool = False) -> Acc:
+def add_source(acc: Acc, seconds: float, size: int, probe_reused: bool = False, bytes_read: int = 0) -> Acc:
     acc["sources"] += 1
     acc["probes_reused" if probe_reused else "probes_made"] += 1
+    acc["probe_bytes_read"] += bytes_read
     acc["media_seconds_in"] += seconds
     acc["media_bytes_in"] += size
     return acc
@@ -103,6 +105,7 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float,
         "clips_reused": acc["clips_reused"],
         "probes_made": acc["probes_made"],
         "probes_reused": acc["probes_reused"],
+        "probe_bytes_read": acc["probe_bytes_read"],
         "sources": acc["sources"],
         "media_seconds_in": round(acc["media_seconds_in"], 3),
         "media_bytes_in": acc["media_bytes_in"],

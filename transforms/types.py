@@ -238,3 +238,4 @@ class SourceRecord:
     seconds: float
     bytes: int
     probe_reused: bool = False   # found in the probe cache: the source was not read this time
+    probe_bytes_read: int = 0    # what probing read of the source (an MP4's header, not its payload)

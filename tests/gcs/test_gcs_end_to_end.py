@@ -90,6 +90,13 @@ def test_every_row_is_in_the_index_or_the_drops_never_both(gcs_dataset):
     assert gcs_dataset["stats"]["rows_in"] == len(gcs_dataset["manifest"])
 
 
+def test_sources_are_probed_in_place_reading_a_fraction_of_them(gcs_dataset):
+    stats = gcs_dataset["stats"]
+    assert stats["probes_made"] == stats["sources"]
+    # The MP4s cost their headers; the MPEG-TS, AVI and Matroska sources are read whole.
+    assert 0 < stats["probe_bytes_read"] < stats["media_bytes_in"] / 2
+
+
 def test_broken_file_is_dropped_with_a_reason(gcs_dataset):
     broken = [d for d in gcs_dataset["drops"] if d["row_id"] == "broken"]
     assert [(d["stage"], d["reason"]) for d in broken] == [("probe", "unreadable_media")]
