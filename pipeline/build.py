@@ -39,10 +39,10 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     threads = config.ffmpeg_threads or ffmpeg_threads(
         os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
         p.options.view_as(StandardOptions).runner)
-    cut = (planned.clips
-           | "SpreadClips" >> beam.Reshuffle()
-           | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout,
-                                    ffmpeg_threads=threads))
+    # CutClips groups the clips itself (a remote source's together, to download it once) and so
+    # spreads them over the workers: no Reshuffle here.
+    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout,
+                                                 ffmpeg_threads=threads)
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

@@ -23,6 +23,8 @@ def summary_text(stats: Mapping[str, Any], output: str, media_uri_prefix: Option
         f"  estimated tokens: {stats['est_tokens_total']:,} "
         + "(" + ", ".join(f"{k} {v:,}" for k, v in stats["est_tokens"].items()) + ")",
     ]
+    if stats.get("cut_bytes_downloaded"):
+        lines.append(f"  downloaded to cut: {stats['cut_bytes_downloaded'] / 1e6:.1f} MB (each remote source once)")
     cost = stats.get("cost")
     if cost:
         price = (f"about ${cost['est_cost']:,.2f} at ${cost['price_per_million_tokens']}/M tokens"

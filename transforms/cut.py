@@ -3,6 +3,10 @@
 A clip's media object is named by its recipe, and its measurements are written beside it
 (`media/_meta/NAME.json`) after it: a clip whose measurements exist is reused, not remade,
 so a retried bundle or a rerun costs nothing and changes nothing.
+
+The clips of a remote source (gs://, http(s)) are cut together, from one download of it into
+the worker's scratch disk, removed when they are done; a local source's clips are cut apart,
+on as many workers as there are clips.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from typing import Optional
+from typing import Iterable, Optional
 
 import apache_beam as beam
 
@@ -24,7 +28,7 @@ from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
 from transforms.planner import transcode_settings
 from transforms.probe import ProbeError, probe_media_file
-from transforms.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage
+from transforms.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage, VideoInfo
 
 DROPS = "drops"
 # A transcode that lands over the size limit is retried at these shares of its bitrate.
@@ -69,6 +73,56 @@ def copied_clip_matches_plan(spec: ClipSpec, measured: Measured) -> bool:
     return abs(measured.duration - (spec.end - spec.start)) <= 3 * frame + 0.05
 
 
+def batch_key(spec: ClipSpec) -> str:
+    """The clips with one key are cut together, by one worker.
+
+    A remote source's clips share its key, so that it is downloaded once for all of them; a local
+    source needs no download, so each of its clips gets its own key and its own worker.
+    """
+    source = spec.source
+    if storage.is_local(source.uri):
+        return f"clip|{spec.clip_key}"
+    return f"source|{source.uri}|{source.identity}"
+
+
+def clip_order(spec: ClipSpec) -> tuple[int, str]:
+    """The order a group's clips are cut in: fixed, so that a rerun does the same work the same way."""
+    return spec.clip_index, spec.clip_key
+
+
+class _SourceFile:
+    """A group's source as a local file: a local source as it is; a remote one downloaded into the
+    group's scratch when the first clip needs it, and shared by the group's other clips."""
+
+    def __init__(self, source: VideoInfo, scratch: str):
+        self._source = source
+        self._scratch = scratch
+        self._path: Optional[str] = None
+        self._failure: Optional[Exception] = None
+        self._unclaimed = 0
+
+    def path(self) -> str:
+        """Raises the download's ClipError/FetchError again for every clip that needs it: each is dropped."""
+        if self._failure is not None:
+            raise self._failure
+        if self._path is None:
+            if storage.is_local(self._source.uri):
+                self._path = self._source.uri
+                return self._path
+            try:
+                self._path = _download(self._source, self._scratch)
+            except (ClipError, fetch.FetchError) as err:
+                self._failure = err
+                raise
+            self._unclaimed = os.path.getsize(self._path)
+        return self._path
+
+    def claim_downloaded_bytes(self) -> int:
+        """The download's size the first time, 0 after: the statistics count each download once."""
+        claimed, self._unclaimed = self._unclaimed, 0
+        return claimed
+
+
 class _CutFn(beam.DoFn):
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, probe_timeout: float,
                  threads: int = 0):
@@ -85,29 +139,39 @@ class _CutFn(beam.DoFn):
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def process(self, spec: ClipSpec):
+    def process(self, element: tuple[str, Iterable[ClipSpec]]):
+        _, specs = element
+        ordered = sorted(specs, key=clip_order)
+        scratch = tempfile.mkdtemp(dir=self._scratch)
+        try:
+            source = _SourceFile(ordered[0].source, scratch)  # batch_key: one source per group
+            for spec in ordered:
+                yield self._cut(spec, source, scratch)
+        finally:  # also when a clip raises for a retry: the download must not fill the disk
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _cut(self, spec: ClipSpec, source: _SourceFile, scratch: str):
+        """One clip: reused, made, or a tagged drop."""
         file_uri = storage.join(self._media_dir, spec.media_name)
         if spec.action is Action.VIRTUAL:
-            yield self._reference(spec, file_uri)
-            return
+            return self._reference(spec, file_uri)
         meta_uri = storage.join(self._media_dir, "_meta", spec.media_name + ".json")
         if storage.exists(meta_uri) and storage.exists(file_uri):
-            yield _from_meta(spec, json.loads(storage.read_bytes(meta_uri)), file_uri)
-            return
-        work = tempfile.mkdtemp(dir=self._scratch)
+            return _from_meta(spec, json.loads(storage.read_bytes(meta_uri)), file_uri)
+        # The clip's own folder, removed once it is published: scratch holds the source and one clip.
+        work = tempfile.mkdtemp(dir=scratch)
         try:
-            clip = self._make(spec, file_uri, work)
+            clip = self._make(spec, file_uri, work, source)
         except (ClipError, fetch.FetchError) as err:  # a URL that fetched at probing may fail now
-            yield beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
+            return beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
                 row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
                 detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
                        f"({spec.start:.3f}s..{spec.end:.3f}s, {spec.action.value}): {err.detail}",
                 kind="clip", location=spec.clip_key)))
-            return
         finally:
             shutil.rmtree(work, ignore_errors=True)
         storage.write_bytes(meta_uri, json.dumps(_to_meta(clip), sort_keys=True).encode("utf-8"))
-        yield clip
+        return dataclasses.replace(clip, source_bytes_downloaded=source.claim_downloaded_bytes())
 
     def _reference(self, spec: ClipSpec, file_uri: str) -> CutClip:
         """--segments virtual: the one copy of the source (made once), and where the clip is in it."""
@@ -118,18 +182,18 @@ class _CutFn(beam.DoFn):
                        source_start=spec.start, source_end=spec.end, duration=spec.end - spec.start,
                        bytes=source.size_bytes, action=Action.VIRTUAL, has_audio=source.has_audio)
 
-    def _make(self, spec: ClipSpec, file_uri: str, work: str) -> CutClip:
+    def _make(self, spec: ClipSpec, file_uri: str, work: str, source_file: _SourceFile) -> CutClip:
         source = spec.source
         if spec.action is Action.COPY:
             if fetch.is_remote(source.uri):  # copy what was probed, not whatever the server sends now
-                storage.publish_file(_fetch_probed(source, work), file_uri)
+                # A copy, not a move: the group's other clips may still need the download.
+                storage.copy_file(source_file.path(), file_uri)
             else:
-                storage.copy_file(source.uri, file_uri)
+                storage.copy_file(source.uri, file_uri)  # gs:// to gs:// is copied on the server: no download
             return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                            source_start=0.0, source_end=source.duration, duration=source.duration,
                            bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
-        local_source = _fetch_probed(source, work) if fetch.is_remote(source.uri) else \
-            storage.localize(source.uri, work)
+        local_source = source_file.path()
         out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
         action = spec.action
         measured: Optional[Measured] = None
@@ -182,7 +246,14 @@ class _CutFn(beam.DoFn):
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
 
 
-def _fetch_probed(source, work: str) -> str:
+def _download(source: VideoInfo, scratch: str) -> str:
+    """Stream a remote source to a file in `scratch` (never into memory); return its path."""
+    if fetch.is_remote(source.uri):
+        return _fetch_probed(source, scratch)
+    return storage.localize(source.uri, scratch)
+
+
+def _fetch_probed(source: VideoInfo, work: str) -> str:
     """Fetch a URL source again and check it is the content that was probed (a server can change
     what it sends between two requests: a video to the prober, a playlist to the cutter)."""
     local = fetch.fetch_to_dir(source.uri, work)
@@ -217,7 +288,11 @@ def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) ->
 
 
 class CutClips(beam.PTransform):
-    """ClipSpec -> CutClip; tagged `drops`: (segment key, clip Drop)."""
+    """ClipSpec -> CutClip; tagged `drops`: (segment key, clip Drop).
+
+    Each remote source is downloaded at most once (once more if its bundle is retried), whatever
+    its number of clips, and not at all when every clip of it exists already.
+    """
 
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
                  probe_timeout: float = 120.0, ffmpeg_threads: int = 0):
@@ -225,4 +300,8 @@ class CutClips(beam.PTransform):
         self._fn = _CutFn(media_dir, limits, timeout_per_second, probe_timeout, ffmpeg_threads)
 
     def expand(self, specs):
-        return specs | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips")
+        # The grouping also spreads the groups over the workers, as a Reshuffle would.
+        return (specs
+                | "KeyByBatch" >> beam.Map(lambda spec: (batch_key(spec), spec))
+                | "GroupBatches" >> beam.GroupByKey()
+                | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips"))

@@ -22,6 +22,7 @@ def empty() -> Acc:
         "media_seconds_out": 0.0, "media_bytes_out": 0, "over_limit": 0, "line_bytes": Counter(),
         "clips_made": 0, "clips_reused": 0, "probes_made": 0, "probes_reused": 0,
         "probe_bytes_read": 0,
+        "cut_bytes_downloaded": 0,
     }
 
 
@@ -42,10 +43,12 @@ def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int,
     return acc
 
 
-def add_clip(acc: Acc, action: str, seconds: float, size: int, reused: bool = False) -> Acc:
+def add_clip(acc: Acc, action: str, seconds: float, size: int, reused: bool = False,
+             downloaded: int = 0) -> Acc:
     """A media file, counted once however many examples reference it: cut by this run, or
-    found whole from an earlier one."""
+    found whole from an earlier one. `downloaded`: the bytes of source fetched to make it."""
     acc["clips"] += 1
+    acc["cut_bytes_downloaded"] += downloaded
     acc["clips_reused" if reused else "clips_made"] += 1
     acc["clips_by_action"][action] += 1
     acc["media_seconds_out"] += seconds
@@ -103,6 +106,7 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float,
         "examples_by_action": dict(sorted(acc["examples_by_action"].items())),
         "clips_made": acc["clips_made"],
         "clips_reused": acc["clips_reused"],
+        "cut_bytes_downloaded": acc["cut_bytes_downloaded"],
         "probes_made": acc["probes_made"],
         "probes_reused": acc["probes_reused"],
         "probe_bytes_read": acc["probe_bytes_read"],

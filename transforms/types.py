@@ -209,6 +209,7 @@ class CutClip:
     action: Action               # may differ from the plan (a copy that had to be transcoded)
     has_audio: bool
     reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
+    source_bytes_downloaded: int = 0  # the source's download, on the first clip made from it
 
 
 @dataclasses.dataclass(frozen=True)

@@ -63,7 +63,8 @@ class _StatsFn(beam.CombineFn):
         if kind == "drop":
             return S.add_drop(acc, value)
         if kind == "clip":
-            return S.add_clip(acc, value.action.value, value.duration, value.bytes, value.reused)
+            return S.add_clip(acc, value.action.value, value.duration, value.bytes, value.reused,
+                              value.source_bytes_downloaded)
         return S.add_source(acc, value.seconds, value.bytes, value.probe_reused, value.probe_bytes_read)
 
     def merge_accumulators(self, accs):

@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.run import run
-from pipeline.synthetic_media import Event, VideoSpec, make_video
+from pipeline.synthetic_media import LONG, Event, VideoSpec, make_video
 from tests.gcs.corpus import upload_corpus
 from tests.gcs.emulator import BUCKET, object_generations, storage_client, upload
-from transforms import fault_injection
+from transforms import fault_injection, storage
 
 pytestmark = pytest.mark.e2e
 
@@ -79,10 +79,23 @@ def test_first_run_makes_every_clip(first):
     assert stats["probes_made"] == stats["sources"] > 5 and stats["probes_reused"] == 0
 
 
+def test_each_source_is_downloaded_once_however_many_clips_it_makes(first):
+    clips_of: dict[str, set[tuple[str, str]]] = {}
+    for row in _index_rows(first["dataset"]):
+        clips_of.setdefault(row["source_uri"], set()).add((row["file_uri"], row["action"]))
+    long_uri = f"gs://{BUCKET}/incremental-corpus/{LONG.name}"
+    assert len(clips_of[long_uri]) >= 3 and {action for _, action in clips_of[long_uri]} == {"cut"}
+    # A copy is made on the server; every other clip is cut from the worker's download of its source.
+    downloaded = sorted(uri for uri, clips in clips_of.items() if any(a != "copy" for _, a in clips))
+    assert long_uri in downloaded and len(downloaded) < len(clips_of)
+    assert first["dataset"]["stats"]["cut_bytes_downloaded"] == sum(storage.size(uri) for uri in downloaded)
+
+
 def test_rerun_runs_no_ffmpeg_and_writes_the_same_bytes(first):
     assert _run(first["manifest"], OUT) == 0
     again = _dataset(OUT)
     assert again["stats"]["clips_made"] == 0
+    assert again["stats"]["cut_bytes_downloaded"] == 0  # no source is fetched for clips that exist
     assert again["stats"]["probes_made"] == 0  # unchanged sources are not even read
     assert again["stats"]["probes_reused"] == first["dataset"]["stats"]["sources"]
     assert again["stats"]["clips_reused"] == first["dataset"]["stats"]["clips_made"]
@@ -113,6 +126,7 @@ def test_ten_percent_new_rows_cost_only_their_clips(first):
     new_objects = set(after) - set(before)
     new_clips = {r["file_uri"] for r in _index_rows(_dataset(OUT)) if r["row_id"] == "new_row"}
     assert stats["clips_made"] == len(new_clips) == 1
+    assert stats["cut_bytes_downloaded"] == storage.size(new_uri)
     assert stats["clips_reused"] == first["dataset"]["stats"]["clips_made"]
     assert _clips(new_objects) == new_clips
     assert stats["probes_made"] == 1
