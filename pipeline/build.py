@@ -41,8 +41,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
         p.options.view_as(StandardOptions).runner)
     # CutClips groups the clips itself (a remote source's together, to download it once) and so
     # spreads them over the workers: no Reshuffle here.
-    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, probe_timeout=config.probe_timeout,
-                                                 ffmpeg_threads=threads)
+    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads)
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

@@ -51,7 +51,7 @@ def _specs(server, path: str, pieces, identity: str = "") -> list[ClipSpec]:
 
 def _cut(tmp_path, specs: list[ClipSpec]):
     """Run the DoFn on one group as the runner would; the clips, the drops, and what scratch holds after."""
-    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, 30.0)
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
     fn.setup()
     try:
         out = list(fn.process(("the key", reversed(specs))))  # the group's order is the runner's

@@ -57,7 +57,7 @@ def test_our_commands_refuse_the_playlist_and_write_nothing(hostile, tmp_path, c
     command = stream_copy_command(spec, playlist, out) if build == "copy" else \
         transcode_command(spec, playlist, out, spec.transcode)
     assert "-protocol_whitelist" in command and "-format_whitelist" in command
-    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, 30.0)
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
     with pytest.raises(ClipError) as caught:
         fn._run(command, spec)
     assert "ffmpeg failed" in caught.value.detail
@@ -70,7 +70,7 @@ def test_disk_full_while_cutting_raises_for_a_retry(tmp_path):
                     "-c:v", "libx264", source], check=True)
     spec = _spec(source, "mp4")
     command = transcode_command(spec, source, "/dev/full", spec.transcode)  # every write: ENOSPC
-    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, 30.0)
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
     with pytest.raises(OSError, match="disk full"):
         fn._run(command, spec)
 
@@ -95,7 +95,7 @@ def test_a_cutter_killed_by_a_signal_is_a_clip_drop(tmp_path):
     source = str(tmp_path / "in.mp4")
     open(source, "wb").close()
     spec = _spec(source, "mp4")
-    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, 30.0)
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
     crash = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
     with pytest.raises(ClipError, match="killed by SIGSEGV"):
         fn._run(crash, spec)  # run through the same memory-capped launcher as ffmpeg

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from transforms.ffmpeg_commands import ffmpeg_binary
-from transforms.probe_media import probe
+from transforms.probe_media import measure_written, probe
 
 _VIDEO = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate={rate}", "-t", "{seconds}"]
 _AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440", "-c:a", "aac", "-shortest"]
@@ -80,3 +80,26 @@ def test_a_faststart_source_costs_its_header_and_one_keyframe(tmp_path):
     assert size > 20_000_000
     assert found["bytes_read"] < 1_000_000, found["bytes_read"]
     assert found["frames"] == 3600 and len(found["keyframes"]) == 60
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_a_written_clip_is_measured_in_process_as_the_full_probe_measures_it(variants, variant):
+    path = variants[variant]
+    full = probe(path, read_payload=True)
+    measured = measure_written(path)
+    assert measured["duration"] == full["duration"] and measured["frames"] == full["frames"]
+    assert measured["size_bytes"] == os.path.getsize(path)
+
+
+def test_measuring_a_file_that_is_not_a_whole_mp4_raises(variants, tmp_path):
+    data = open(variants["bframes_ntsc_audio"], "rb").read()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[:len(data) // 2])  # faststart: the moov survives, the payload does not
+    cut_header = tmp_path / "no_header.mp4"
+    cut_header.write_bytes(data[:200])
+    matroska = tmp_path / "clip.mkv"
+    subprocess.run([ffmpeg_binary(), "-nostdin", "-v", "error", "-y", "-i", variants["hevc"], "-c", "copy",
+                    str(matroska)], check=True)
+    for path in (truncated, cut_header, matroska):
+        with pytest.raises(ValueError):
+            measure_written(str(path))

@@ -27,7 +27,7 @@ from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
 from transforms.limits import OUTPUT_MIME, Limits
 from transforms.planner import transcode_settings
-from transforms.probe import ProbeError, probe_media_file
+from transforms.probe_media import measure_written
 from transforms.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage, VideoInfo
 
 DROPS = "drops"
@@ -48,12 +48,13 @@ class Measured:
     bytes: int
 
 
-def measure(path: str, timeout: float) -> Measured:
+def measure(path: str) -> Measured:
+    """What a clip we wrote really is: its sample table, read in this process (see measure_written)."""
     try:
-        raw = probe_media_file(path, timeout)
-    except ProbeError as err:
-        raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err.detail}") from None
-    return Measured(duration=float(raw["duration"]), bytes=int(raw["size_bytes"]))
+        found = measure_written(path)
+    except ValueError as err:
+        raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err}") from None
+    return Measured(duration=float(found["duration"]), bytes=int(found["size_bytes"]))
 
 
 def transcoded_start(spec: ClipSpec) -> float:
@@ -124,13 +125,11 @@ class _SourceFile:
 
 
 class _CutFn(beam.DoFn):
-    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, probe_timeout: float,
-                 threads: int = 0):
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, threads: int = 0):
         self._threads = threads
         self._media_dir = media_dir
         self._limits = limits
         self._timeout_per_second = timeout_per_second
-        self._probe_timeout = probe_timeout
         self._scratch = ""
 
     def setup(self):
@@ -199,7 +198,7 @@ class _CutFn(beam.DoFn):
         measured: Optional[Measured] = None
         if action in (Action.REMUX, Action.CUT):
             self._run(stream_copy_command(spec, local_source, out), spec)
-            measured = measure(out, self._probe_timeout)
+            measured = measure(out)
             if not copied_clip_matches_plan(spec, measured):
                 raise ClipError(DropReason.CUT_FAILED,
                                 f"the stream copy is {measured.duration:.3f}s long, not the planned "
@@ -225,7 +224,7 @@ class _CutFn(beam.DoFn):
             settings = spec.transcode if scale == 1.0 else transcode_settings(
                 spec.source, seconds, self._limits, scale)
             self._run(transcode_command(spec, local_source, out, settings, self._threads), spec)
-            measured = measure(out, self._probe_timeout)
+            measured = measure(out)
             if measured.bytes <= self._limits.max_file_bytes:
                 return measured
         raise ClipError(DropReason.CLIP_OVER_LIMIT,
@@ -295,9 +294,9 @@ class CutClips(beam.PTransform):
     """
 
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
-                 probe_timeout: float = 120.0, ffmpeg_threads: int = 0):
+                 ffmpeg_threads: int = 0):
         super().__init__()
-        self._fn = _CutFn(media_dir, limits, timeout_per_second, probe_timeout, ffmpeg_threads)
+        self._fn = _CutFn(media_dir, limits, timeout_per_second, ffmpeg_threads)
 
     def expand(self, specs):
         # The grouping also spreads the groups over the workers, as a Reshuffle would.

@@ -112,6 +112,34 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
     return result
 
 
+def measure_written(path: str) -> dict[str, Any]:
+    """The length and size of an MP4 that our ffmpeg wrote, from its sample table alone.
+
+    No payload is read and nothing is decoded (FFmpeg's stream analysis sees zeros), so this runs
+    in the worker's own process: the cut stage measures every clip it writes without starting a
+    child. Raises ValueError when the file is not an MP4 with one sample table, or has no video.
+    """
+    import av
+
+    source = media_bytes.open_bytes(path)
+    try:
+        payload = mp4_boxes.payload_ranges(mp4_boxes.top_level_boxes(source.read_at, source.size))
+        if payload is None:
+            raise ValueError("not an MP4 with one sample table (moov)")
+        try:
+            with av.open(media_bytes.MaskedView(source, payload), options=guard.pyav_open_options()) as container:
+                if not container.streams.video:
+                    raise ValueError("no video stream")
+                video = container.streams.video[0]
+                sync = {e.pos for e in video.index_entries if e.is_keyframe}
+                scan = _scan_packets(container, video, sync)
+        except av.FFmpegError as err:
+            raise ValueError(str(err)) from None
+    finally:
+        source.close()
+    return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"]}
+
+
 def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -> dict[str, Any]:
     """Keyframe times and the true first/last frame times, from packets (nothing decoded).
 
