@@ -276,14 +276,17 @@ def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
 
 
 def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) -> int:
-    """Encoder threads per ffmpeg so that the workers' encodes together fill the cores, no more.
+    """Encoder threads per ffmpeg: locally (DirectRunner) every encode may use every core.
 
-    Locally (DirectRunner) `workers` clips are encoded at once: each gets its share of the
-    cores. Elsewhere (Dataflow runs one SDK process per core) 0 lets ffmpeg decide.
+    Sharing the cores out (cores // workers) was measured slower (BENCHMARKS.md, "Threads and
+    workers"): the DirectRunner splits a stage's elements between its workers up front, so one
+    worker is often left encoding alone at the end, on one thread, while the other core idles.
+    The count is explicit rather than ffmpeg's choice because x264's bytes depend on it. On other
+    runners (Dataflow runs one SDK process per core) 0 lets ffmpeg decide.
     """
     if runner not in (None, "DirectRunner") or not workers:
         return 0
-    return max(1, cores // workers)
+    return max(1, cores)
 
 
 class CutClips(beam.PTransform):

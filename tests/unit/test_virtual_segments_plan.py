@@ -69,8 +69,8 @@ def test_example_line_carries_offsets_as_protobuf_durations():
 
 
 @pytest.mark.parametrize("cores, workers, runner, expected", [
-    (2, 2, "DirectRunner", 1), (8, 2, "DirectRunner", 4), (2, 4, "DirectRunner", 1),
+    (2, 2, "DirectRunner", 2), (8, 2, "DirectRunner", 8), (2, 4, "DirectRunner", 2),
     (4, 1, None, 4), (4, 2, "DataflowRunner", 0), (4, None, "DirectRunner", 0),
 ])
-def test_ffmpeg_threads_share_the_cores_between_workers(cores, workers, runner, expected):
+def test_ffmpeg_threads_let_a_local_encode_use_every_core(cores, workers, runner, expected):
     assert ffmpeg_threads(cores, workers, runner) == expected
