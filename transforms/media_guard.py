@@ -1,12 +1,13 @@
 """What we let ffmpeg and PyAV open, and the sanity caps a file must pass before anything decodes it. Pure.
 
-Untrusted media is opened only from a local file that we fetched ourselves, with FFmpeg's own
+Untrusted media is opened only from bytes we hand over ourselves (ffmpeg: a local file we
+fetched; PyAV: media_bytes.py's reader over a local file or one gs:// object), with FFmpeg's own
 whitelists: the `file` protocol only (no `http:`, `concat:`, `subfile:` ... from inside a file),
 and only the demuxers we accept (no HLS, DASH or concat scripts, which open further files: the
 HLS local-file disclosures, CVE-2017-9993 among them, and the `concat:` SSRF, CVE-2016-1897/1898).
 The whitelists are copied by FFmpeg into every nested context it opens. On top of them, a file
-that is really a playlist or a reference script, or that carries an embedded HLS playlist, is
-refused before any demuxer sees it, so that such a row is dropped with a reason rather than
+that is really a playlist or a reference script, or an AVI that carries an embedded HLS
+playlist, is refused before any demuxer sees it, so that such a row is dropped with a reason rather than
 half-read.
 
 Drop codes returned here are DropReason values (transforms/types.py); this module imports

@@ -15,8 +15,8 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms import fetch, gcs, storage
-from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.media_bytes import TRANSIENT_EXIT
+from transforms.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.video_info import video_info
 
 DROPS = "drops"
@@ -175,7 +175,6 @@ class _ProbeFn(beam.DoFn):
             uri=uri, seconds=info.duration, bytes=info.size_bytes, probe_reused=reused,
             probe_bytes_read=0 if reused else int(raw.get("bytes_read", info.size_bytes))))
         yield info, rows
-
 
 
 class ProbeVideos(beam.PTransform):
