@@ -14,6 +14,7 @@ from transforms.build_examples import BuildExamples, ExampleSettings
 from transforms.cap_validation import CapValidation
 from transforms.cut import CutClips, ffmpeg_threads
 from transforms.dataset_limits import DatasetTargets
+from transforms.lanes import local_lanes
 from transforms.plan import PlanClips
 from transforms.probe import ProbeVideos
 from transforms.publish_run import PointLatest
@@ -36,12 +37,13 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
-    threads = config.ffmpeg_threads or ffmpeg_threads(
-        os.cpu_count() or 1, p.options.view_as(DirectOptions).direct_num_workers,
-        p.options.view_as(StandardOptions).runner)
+    workers = p.options.view_as(DirectOptions).direct_num_workers
+    runner = p.options.view_as(StandardOptions).runner
+    threads = config.ffmpeg_threads or ffmpeg_threads(os.cpu_count() or 1, workers, runner)
     # CutClips groups the clips itself (a remote source's together, to download it once) and so
     # spreads them over the workers: no Reshuffle here.
-    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads)
+    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads,
+                                                 lanes=local_lanes(workers, runner))
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

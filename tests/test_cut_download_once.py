@@ -54,7 +54,8 @@ def _cut(tmp_path, specs: list[ClipSpec]):
     fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
     fn.setup()
     try:
-        out = list(fn.process(("the key", reversed(specs))))  # the group's order is the runner's
+        # One batch, as CutClips hands it over, in the runner's order (not the clips' own).
+        out = list(fn.process(("the key", [("the key", reversed(specs))])))
         left = os.listdir(fn._scratch)
     finally:
         fn.teardown()

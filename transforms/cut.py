@@ -25,6 +25,7 @@ import apache_beam as beam
 from transforms import fault_injection, fetch, sandbox, storage
 from transforms import video_info as V
 from transforms.ffmpeg_commands import stream_copy_command, transcode_command
+from transforms.lanes import assign_lanes, clip_cost
 from transforms.limits import OUTPUT_MIME, Limits
 from transforms.planner import transcode_settings
 from transforms.probe_media import measure_written
@@ -138,8 +139,13 @@ class _CutFn(beam.DoFn):
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def process(self, element: tuple[str, Iterable[ClipSpec]]):
-        _, specs = element
+    def process(self, element: tuple[object, Iterable[tuple[str, Iterable[ClipSpec]]]]):
+        """(lane or batch key, batches): every batch's clips, one batch after another."""
+        _, batches = element
+        for _, specs in sorted(batches, key=lambda batch: batch[0]):
+            yield from self._cut_batch(specs)
+
+    def _cut_batch(self, specs: Iterable[ClipSpec]):
         ordered = sorted(specs, key=clip_order)
         scratch = tempfile.mkdtemp(dir=self._scratch)
         try:
@@ -297,13 +303,29 @@ class CutClips(beam.PTransform):
     """
 
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
-                 ffmpeg_threads: int = 0):
+                 ffmpeg_threads: int = 0, lanes: int = 0):
         super().__init__()
         self._fn = _CutFn(media_dir, limits, timeout_per_second, ffmpeg_threads)
+        self._lanes = lanes  # > 1: deal the batches into this many balanced lanes (transforms/lanes.py)
 
     def expand(self, specs):
         # The grouping also spreads the groups over the workers, as a Reshuffle would.
-        return (specs
-                | "KeyByBatch" >> beam.Map(lambda spec: (batch_key(spec), spec))
-                | "GroupBatches" >> beam.GroupByKey()
-                | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips"))
+        batches = (specs
+                   | "KeyByBatch" >> beam.Map(lambda spec: (batch_key(spec), spec))
+                   | "GroupBatches" >> beam.GroupByKey())
+        if self._lanes > 1:
+            work = self._dealt_into_lanes(batches)
+        else:
+            work = batches | "OneBatchEach" >> beam.Map(lambda batch: (batch[0], [batch]))
+        return work | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips")
+
+    def _dealt_into_lanes(self, batches):
+        lanes = self._lanes
+        lane_of = (batches
+                   | "BatchCosts" >> beam.Map(lambda batch: (batch[0], sum(clip_cost(s) for s in batch[1])))
+                   | "AllCosts" >> beam.combiners.ToList()
+                   | "AssignLanes" >> beam.FlatMap(lambda costs: assign_lanes(costs, lanes).items()))
+        return (batches
+                | "KeyByLane" >> beam.Map(lambda batch, lanes_: (lanes_[batch[0]], batch),
+                                          beam.pvalue.AsDict(lane_of))
+                | "GroupLanes" >> beam.GroupByKey())
