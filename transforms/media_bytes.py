@@ -49,18 +49,22 @@ class LocalBytes:
 class GcsBytes:
     """One generation of one object, read by ranges through a window that grows on sequential reads."""
 
-    def __init__(self, uri: str, generation: Optional[int] = None):
+    def __init__(self, uri: str, generation: Optional[int] = None, size: Optional[int] = None):
         from google.cloud import storage  # only a gs:// source pays for the import
 
+        self._uri, self._generation = uri, generation
         bucket, _, name = uri[len("gs://"):].partition("/")
-        try:
-            blob = _client(storage).bucket(bucket).get_blob(name, generation=generation)
-        except Exception as err:
-            raise SourceReadError(f"reading {uri}'s metadata: {err}") from err
-        if blob is None:  # replaced or deleted since it was identified: a retry sees what is there now
-            raise SourceReadError(f"{uri} generation {generation} is no longer there")
-        self._blob = blob
-        self.size = int(blob.size)
+        bucket = _client(storage).bucket(bucket)
+        if generation is not None and size is not None:  # identified already: no metadata request
+            self._blob, self.size = bucket.blob(name, generation=generation), size
+        else:
+            try:
+                self._blob = bucket.get_blob(name, generation=generation)
+            except Exception as err:
+                raise SourceReadError(f"reading {uri}'s metadata: {err}") from err
+            if self._blob is None:
+                raise self._gone()
+            self.size = int(self._blob.size)
         self.bytes_read = 0
         self._start = 0
         self._buffer = b""
@@ -85,9 +89,15 @@ class GcsBytes:
             self._buffer = self._blob.download_as_bytes(start=offset, end=end - 1, raw_download=True,
                                                         checksum=None)
         except Exception as err:  # the client raises api_core, requests and auth errors alike
-            raise SourceReadError(f"reading {self._blob.name} bytes {offset}-{end}: {err}") from err
+            if getattr(err, "code", None) == 404:
+                raise self._gone() from err
+            raise SourceReadError(f"reading {self._uri} bytes {offset}-{end}: {err}") from err
         self._start = offset
         self.bytes_read += len(self._buffer)
+
+    def _gone(self) -> SourceReadError:
+        """Replaced or deleted since it was identified: a retry sees what is there now."""
+        return SourceReadError(f"{self._uri} generation {self._generation} is no longer there")
 
     def close(self) -> None:
         self._buffer = b""
@@ -144,9 +154,12 @@ class BlockCache:
         self._source.close()
 
 
-def open_bytes(uri: str, generation: Optional[int] = None) -> BlockCache:
-    """The bytes of a path or a gs:// URI (that generation, when given), read through a block cache."""
-    source = GcsBytes(uri, generation) if uri.startswith("gs://") else LocalBytes(uri)
+def open_bytes(uri: str, generation: Optional[int] = None, size: Optional[int] = None) -> BlockCache:
+    """The bytes of a path or a gs:// URI (that generation, when given), read through a block cache.
+
+    `size` with `generation`: the object as identified already, so reading it needs no metadata request.
+    """
+    source = GcsBytes(uri, generation, size) if uri.startswith("gs://") else LocalBytes(uri)
     return BlockCache(source)
 
 

@@ -63,8 +63,8 @@ def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int]
         uri = os.path.abspath(uri)  # never a relative name FFmpeg could read as `concat:` or another protocol
     timeout_seconds = probe_timeout_for(timeout_seconds, size_bytes or 0)
     command = [sys.executable, "-m", "transforms.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
-    if generation is not None:
-        command += ["--generation", str(generation)]
+    if generation is not None:  # the object as identified: the child reads it with no metadata request
+        command += ["--generation", str(generation), "--size", str(size_bytes)]
     try:
         completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
     except subprocess.TimeoutExpired:

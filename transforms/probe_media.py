@@ -37,10 +37,11 @@ def refuse_before_opening(source) -> Optional[dict[str, Any]]:
     return None
 
 
-def probe(uri: str, generation: Optional[int] = None, read_payload: bool = False) -> dict[str, Any]:
+def probe(uri: str, generation: Optional[int] = None, read_payload: bool = False,
+          size: Optional[int] = None) -> dict[str, Any]:
     """What the source is. `read_payload`: read an MP4's payload too (the tests' reference)."""
     try:
-        source = media_bytes.open_bytes(uri, generation)
+        source = media_bytes.open_bytes(uri, generation, size)
     except OSError as err:
         return {"error": "unreadable", "detail": f"cannot read the file: {err}", "bytes_read": 0}
     try:
@@ -95,8 +96,7 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
         try:
             # Header-only, the payload is zeros and FFmpeg's parser would see no keyframe in it: the
             # sample table's own sync flags say which packets are keyframes (what ffmpeg seeks by).
-            sync = {e.pos for e in video.index_entries if e.is_keyframe} if payload else None
-            scan = _scan_packets(container, video, sync)
+            scan = _scan_packets(container, video, _sync_positions(video) if payload else None)
             first_key = scan.pop("first_keyframe")
             result.update(scan)
             problem = guard.duration_problem(result["duration"], result["size_bytes"], "has packets over")
@@ -131,13 +131,17 @@ def measure_written(path: str) -> dict[str, Any]:
                 if not container.streams.video:
                     raise ValueError("no video stream")
                 video = container.streams.video[0]
-                sync = {e.pos for e in video.index_entries if e.is_keyframe}
-                scan = _scan_packets(container, video, sync)
+                scan = _scan_packets(container, video, _sync_positions(video))
         except av.FFmpegError as err:
             raise ValueError(str(err)) from None
     finally:
         source.close()
     return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"]}
+
+
+def _sync_positions(video) -> set[int]:
+    """The byte positions of the keyframes, by the sample table's own sync flags."""
+    return {entry.pos for entry in video.index_entries if entry.is_keyframe}
 
 
 def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -> dict[str, Any]:
@@ -231,12 +235,13 @@ def main() -> None:
     parser.add_argument("uri")
     parser.add_argument("memory_limit", nargs="?", type=int, default=0)
     parser.add_argument("--generation", type=int, default=None, help="the gs:// object's generation to read")
+    parser.add_argument("--size", type=int, default=None, help="that generation's size, as identified")
     args = parser.parse_args()
     if args.memory_limit:  # a cap on this process's memory: a hostile file costs a drop, not a worker
         resource.setrlimit(resource.RLIMIT_AS, (args.memory_limit, args.memory_limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
     try:
-        found = probe(args.uri, args.generation)
+        found = probe(args.uri, args.generation, size=args.size)
     except media_bytes.SourceReadError as err:
         print(f"storage failure: {err}", file=sys.stderr)
         sys.exit(media_bytes.TRANSIENT_EXIT)
