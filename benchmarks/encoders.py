@@ -5,7 +5,7 @@
 Encodes a 1080p noisy test pattern (the benchmark's "big" kind: the hardest case for rate
 control) to 720p with each candidate, one thread each, and prints CPU seconds, output size
 and PSNR/SSIM against the source scaled to 720p. The pipeline's bitrate is the one
-transforms.planner.transcode_settings picks for a 300 s clip at MEDIUM.
+transforms.core.planner.transcode_settings picks for a 300 s clip at MEDIUM.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 
 from pipeline.synthetic_media import VideoSpec, make_video
-from transforms.ffmpeg_commands import ffmpeg_binary
+from transforms.media.ffmpeg_commands import ffmpeg_binary
 
 FF = [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 BITRATE = 2_400_000  # ~ what 90 MB over 300 s leaves for video after 64 kb/s of audio

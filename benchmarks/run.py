@@ -95,13 +95,13 @@ def summarize_errors(errors: list[dict]) -> dict:
 
 def probe_reads(corpus: C.Corpus, work: str) -> dict:
     """Bytes the probe reads from a faststart copy of the largest source."""
-    from transforms.ffmpeg_commands import ffmpeg_binary
+    from transforms.media.ffmpeg_commands import ffmpeg_binary
 
     big = max((v for v in corpus.videos), key=lambda v: os.path.getsize(corpus.path(v)))
     faststart = os.path.join(work, "faststart_" + big.spec.name)
     subprocess.run([ffmpeg_binary(), "-nostdin", "-loglevel", "error", "-y", "-i", corpus.path(big), "-c", "copy",
                     "-movflags", "+faststart", faststart], check=True)
-    result = measured("probe", [sys.executable, "-m", "transforms.probe_media", faststart], work)
+    result = measured("probe", [sys.executable, "-m", "transforms.media.probe_media", faststart], work)
     baseline = measured("probe-baseline", [sys.executable, "-c", "import av, json"], work)
     result["file_mb"] = round(os.path.getsize(faststart) / 1e6, 1)
     result["interpreter_read_mb"] = baseline["read_mb"]
@@ -120,7 +120,7 @@ def probe_reads(corpus: C.Corpus, work: str) -> dict:
 
 
 def _probe_count_mb(path: str) -> float:
-    found = json.loads(subprocess.run([sys.executable, "-m", "transforms.probe_media", path], cwd=ROOT,
+    found = json.loads(subprocess.run([sys.executable, "-m", "transforms.media.probe_media", path], cwd=ROOT,
                                       capture_output=True, check=True).stdout)
     return round(found["bytes_read"] / 1e6, 3)
 
@@ -188,7 +188,7 @@ def main(argv=None) -> int:
                 json.dump(V.v2d_groups(corpus), handle)
             bin_dir = os.path.join(work, "bin")  # video2dataset runs `ffmpeg` from PATH: the same binary as ours
             os.makedirs(bin_dir, exist_ok=True)
-            from transforms.ffmpeg_commands import ffmpeg_binary
+            from transforms.media.ffmpeg_commands import ffmpeg_binary
             os.symlink(ffmpeg_binary(), os.path.join(bin_dir, "ffmpeg"))
             v2d_env = dict(env, PATH=bin_dir + os.pathsep + env.get("PATH", ""),
                            PYTHONPATH=os.path.join(ROOT, "benchmarks", "v2d_shims"))

@@ -12,10 +12,10 @@ import shlex
 import sys
 
 from benchmarks.corpus import BenchVideo, Corpus
-from transforms.ffmpeg_commands import ffmpeg_binary
-from transforms.limits import default_limits
-from transforms.planner import transcode_settings
-from transforms.types import VideoInfo
+from transforms.media.ffmpeg_commands import ffmpeg_binary
+from transforms.gemini.limits import default_limits
+from transforms.core.planner import transcode_settings
+from transforms.core.types import VideoInfo
 
 HEIGHT = 720  # MEDIUM's height cap
 _FF = "{ff} -nostdin -hide_banner -loglevel error -y"

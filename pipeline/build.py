@@ -8,18 +8,18 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.options import RunConfig
-from transforms import storage
-from transforms.budget import BudgetSettings
-from transforms.build_examples import BuildExamples, ExampleSettings
-from transforms.cap_validation import CapValidation
-from transforms.cut import CutClips, ffmpeg_threads
-from transforms.dataset_limits import DatasetTargets
-from transforms.lanes import local_lanes
-from transforms.plan import PlanClips
-from transforms.probe import ProbeVideos
-from transforms.publish_run import PointLatest
-from transforms.read_manifest import ReadManifest
-from transforms.write import WriteDataset
+from transforms.store import storage
+from transforms.core.budget import BudgetSettings
+from transforms.stages.build_examples import BuildExamples, ExampleSettings
+from transforms.stages.cap_validation import CapValidation
+from transforms.stages.cut import CutClips, ffmpeg_threads
+from transforms.core.dataset_limits import DatasetTargets
+from transforms.core.lanes import local_lanes
+from transforms.stages.plan import PlanClips
+from transforms.stages.probe import ProbeVideos
+from transforms.stages.publish import PointLatest
+from transforms.stages.read_manifest import ReadManifest
+from transforms.stages.write import WriteDataset
 
 
 def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str]) -> None:

@@ -8,8 +8,8 @@ from typing import Optional
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from transforms.limits import RESOLUTIONS, Limits, default_limits
-from transforms.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
+from transforms.gemini.limits import RESOLUTIONS, Limits, default_limits
+from transforms.gemini.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
 
 
 class VideoDatasetOptions(PipelineOptions):
@@ -74,7 +74,7 @@ def add_profile_args(parser) -> None:
     """The model profile and its overrides; `pipeline.validate` takes the same flags."""
     parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES),
                         help="The Gemini generation to tune: its limits and token rates "
-                             "(transforms/profiles.py). gemini-2.5: one mediaResolution per dataset; "
+                             "(transforms/gemini/profiles.py). gemini-2.5: one mediaResolution per dataset; "
                              "gemini-3: a row's `media_resolution` is written on its video part.")
     parser.add_argument("--max_example_tokens", type=int, default=None,
                         help="Token cap of one example (input + output). Default 131,072. Annotated rows "
@@ -115,13 +115,13 @@ class RunConfig:
 
     @property
     def media_dir(self) -> str:
-        from transforms.storage import join
+        from transforms.store.storage import join
         return join(self.output, "media")
 
     @property
     def dataset_dir(self) -> str:
         """Where this run's dataset files go: the output itself, or its runs/RUN_ID/ folder."""
-        from transforms.storage import join
+        from transforms.store.storage import join
         return join(self.output, "runs", self.run_id) if self.run_id else self.output
 
 

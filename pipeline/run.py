@@ -21,8 +21,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipeline.build import build_pipeline
 from pipeline.options import VideoDatasetOptions, run_config, validate
 from pipeline.summary import summary_text
-from transforms import storage
-from transforms.read_manifest import match_manifests
+from transforms.store import storage
+from transforms.stages.read_manifest import match_manifests
 
 DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "demo-corpus")
 # Dataset files a run replaces; media/ is kept, so clips made before are reused.

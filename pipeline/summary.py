@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from transforms import storage
+from transforms.store import storage
 
 
 def summary_text(stats: Mapping[str, Any], output: str, media_uri_prefix: Optional[str]) -> str:

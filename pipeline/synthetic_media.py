@@ -14,7 +14,7 @@ import subprocess
 from fractions import Fraction
 from typing import Optional, Sequence, Union
 
-from transforms.ffmpeg_commands import ffmpeg_binary
+from transforms.media.ffmpeg_commands import ffmpeg_binary
 
 COLORS = {
     "red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "yellow": (255, 255, 0),

@@ -24,12 +24,12 @@ from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 
 from pipeline.options import add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
-from transforms import storage  # noqa: E402
-from transforms import validate_dataset as V  # noqa: E402
-from transforms.limits import RESOLUTIONS  # noqa: E402
-from transforms.probe import ProbeVideos  # noqa: E402
-from transforms.profiles import Profile  # noqa: E402
-from transforms.read_manifest import match_manifests  # noqa: E402
+from transforms.store import storage  # noqa: E402
+from transforms.gemini import validate_dataset as V  # noqa: E402
+from transforms.gemini.limits import RESOLUTIONS  # noqa: E402
+from transforms.stages.probe import ProbeVideos  # noqa: E402
+from transforms.gemini.profiles import Profile  # noqa: E402
+from transforms.stages.read_manifest import match_manifests  # noqa: E402
 
 PROBLEMS = "problems"
 REPORT_NAME = "validation-report.json"

@@ -11,7 +11,7 @@ import subprocess
 import uuid
 
 from pipeline.synthetic_media import VideoSpec, make_video
-from transforms.ffmpeg_commands import ffmpeg_binary
+from transforms.media.ffmpeg_commands import ffmpeg_binary
 
 CANARY_COLOUR = (255, 0, 255)  # magenta: no good video of the bad-input corpus shows it
 

@@ -1,5 +1,11 @@
-"""PTransforms, DoFns and the pure logic they call. One stage per module:
+"""The pipeline's stages and everything they call, in rooms by role.
 
-read_manifest (ReadManifest) -> probe (ProbeVideos) -> plan (PlanClips) -> cut (CutClips)
--> build_examples (BuildExamples) -> write (WriteDataset).
+stages/  the Beam stages, in the order they run:
+         read_manifest (ReadManifest) -> probe (ProbeVideos) -> plan (PlanClips) -> cut (CutClips)
+         -> build_examples (BuildExamples) -> cap_validation (CapValidation) -> write (WriteDataset)
+         -> publish (PointLatest)
+core/    pure decisions over plain values (no Beam, no I/O)
+media/   PyAV and ffmpeg
+store/   local files, gs://, http(s)
+gemini/  the tuning service's rules and format
 """

@@ -16,7 +16,7 @@ from pipeline.synthetic_media import Event, VideoSpec, make_video
 from tests import bad_inputs as B
 from tests.conservation import assert_conserved, output_rows
 from tests.http_servers import serving
-from transforms import fetch
+from transforms.store import fetch
 
 pytestmark = pytest.mark.e2e
 

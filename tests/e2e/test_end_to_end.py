@@ -13,7 +13,7 @@ from pipeline.synthetic_media import BIG, LONG, MATROSKA
 from tests.conservation import assert_conserved
 from tests.dataset_files import read_dataset
 from tests.media_checks import FrameReader, colour_name, media_duration
-from transforms.timecode import parse_time
+from transforms.core.timecode import parse_time
 
 pytestmark = pytest.mark.e2e
 

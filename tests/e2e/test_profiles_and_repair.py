@@ -17,8 +17,8 @@ from pipeline.synthetic_media import Event, VideoSpec, make_video
 from tests.dataset_files import read_dataset
 from tests.genai_schema import assert_valid_tuning_line
 from tests.media_checks import FrameReader, colour_name, media_duration
-from transforms.profiles import GEMINI_3, GEMINI_25, estimate
-from transforms.repair import timestamps
+from transforms.gemini.profiles import GEMINI_3, GEMINI_25, estimate
+from transforms.core.repair import timestamps
 
 pytestmark = pytest.mark.e2e
 

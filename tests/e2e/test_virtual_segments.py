@@ -15,7 +15,7 @@ import pytest
 from pipeline.run import run
 from pipeline.synthetic_media import LONG, MATROSKA, SILENT
 from tests.media_checks import FrameReader, colour_name
-from transforms.timecode import parse_time
+from transforms.core.timecode import parse_time
 
 pytestmark = pytest.mark.e2e
 

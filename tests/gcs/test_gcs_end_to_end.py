@@ -19,8 +19,8 @@ from tests.e2e.test_end_to_end import _answer_items, _manifest_rows
 from tests.gcs.corpus import upload_corpus
 from tests.gcs.emulator import BUCKET, download, storage_client
 from tests.media_checks import FrameReader, colour_name, media_duration
-from transforms import storage
-from transforms.timecode import parse_time
+from transforms.store import storage
+from transforms.core.timecode import parse_time
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,8 @@ import signal
 import pytest
 
 from tests.gcs.emulator import BUCKET, read_text, storage_client
-from transforms import gcs, storage
+from transforms.store import gcs
+from transforms.store import storage
 
 
 def _put(name: str, data: bytes) -> str:

@@ -17,7 +17,8 @@ from pipeline.run import run
 from pipeline.synthetic_media import LONG, Event, VideoSpec, make_video
 from tests.gcs.corpus import upload_corpus
 from tests.gcs.emulator import BUCKET, object_generations, storage_client, upload
-from transforms import fault_injection, storage
+from transforms.store import fault_injection
+from transforms.store import storage
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,10 @@ import subprocess
 import pytest
 
 from tests.gcs.emulator import BUCKET, upload
-from transforms import gcs, storage
-from transforms.ffmpeg_commands import ffmpeg_binary
-from transforms.probe import probe_media_file
+from transforms.store import gcs
+from transforms.store import storage
+from transforms.media.ffmpeg_commands import ffmpeg_binary
+from transforms.stages.probe import probe_media_file
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,140 @@
+"""Planning under a profile: each row's resolution, its length limit and its token budget. Pure.
+
+Wraps `planner.plan_video`: rows are grouped by the resolution they will be tuned at (each
+group has its own length limit and token rate), rows the profile cannot serve are dropped
+with a reason, and annotated rows whose examples would exceed `max_example_tokens` are
+planned in shorter clips; a fixed `response` cannot be split, so such a row is dropped.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import Optional, Sequence
+
+from transforms.gemini import examples as E
+from transforms.gemini.limits import Limits, default_limits
+from transforms.core.planner import VideoPlan, plan_video
+from transforms.gemini.profiles import GEMINI_25, RESOLUTIONS, Profile, estimate, seconds_within_tokens
+from transforms.core.types import Drop, DropReason, ManifestRow, Stage, VideoInfo
+
+# Below this a clip says too little to be worth a tuning example: the text alone is the problem.
+_MIN_CLIP_SECONDS = 2.0
+
+
+@dataclasses.dataclass(frozen=True)
+class BudgetSettings:
+    profile: Profile = GEMINI_25
+    media_resolution: str = "LOW"           # the dataset's (generationConfig) resolution
+    max_example_tokens: Optional[int] = None  # None: the profile's
+    fps: Optional[float] = None             # --fps; None: the profile's default (1)
+    max_height: Optional[int] = None        # --max_height; sizes and lengths are the profile's
+    timestamp_decimals: int = 0             # longer timestamps, longer answers
+
+    @property
+    def token_cap(self) -> int:
+        return self.max_example_tokens or self.profile.max_example_tokens
+
+    def limits_for(self, resolution: str) -> Limits:
+        return default_limits(resolution, max_height=self.max_height, profile=self.profile)
+
+    def clip_limits(self) -> dict[str, float]:
+        """The length limit of each resolution an example may have under this profile."""
+        allowed = RESOLUTIONS if self.profile.per_part_resolution else (self.media_resolution,)
+        return {r: self.limits_for(r).max_clip_seconds for r in allowed}
+
+
+def answer_bound(row: ManifestRow, timestamp_decimals: int = 0) -> str:
+    """The longest answer any of the row's examples can have: the whole row's answer."""
+    if row.response is not None:
+        return row.response
+    if row.answer_template is not None:
+        from transforms.core.repair import original_answer
+        return original_answer(row.answer_template)
+    return E.annotation_answer(row.annotations or (), timestamp_decimals)
+
+
+def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
+    return Drop(row_id=row.row_id, source_uri=info.uri, stage=Stage.PLAN, reason=reason,
+                detail=detail, location=row.location)
+
+
+def resolve_resolution(row: ManifestRow, settings: BudgetSettings, info: VideoInfo) -> ManifestRow | Drop:
+    """The row with its resolution normalised (None: the dataset's), or a drop when the profile forbids it.
+
+    Normalising matters: rows at the dataset's resolution share segment keys, hence clips.
+    """
+    wanted = row.media_resolution
+    if wanted is None or wanted == settings.media_resolution:
+        return row.model_copy(update={"media_resolution": None}) if wanted else row
+    if not settings.profile.per_part_resolution:
+        return _drop(row, info, DropReason.MEDIA_RESOLUTION_MISMATCH,
+                     f"the row asks for {wanted} but {settings.profile.name} needs one mediaResolution for "
+                     f"the whole dataset ({settings.media_resolution}); remove the row's `media_resolution`, "
+                     f"run with --media_resolution {wanted}, or tune with --profile gemini-3")
+    return row
+
+
+def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: BudgetSettings,
+                     virtual: bool = False) -> VideoPlan:
+    drops: list[Drop] = []
+    groups: dict[str, list[ManifestRow]] = defaultdict(list)
+    for row in rows:
+        resolved = resolve_resolution(row, settings, info)
+        if isinstance(resolved, Drop):
+            drops.append(resolved)
+            continue
+        resolution = resolved.media_resolution or settings.media_resolution
+        problem = _over_budget_response(resolved, info, resolution, settings)
+        if problem:
+            drops.append(problem)
+        else:
+            groups[resolution].append(resolved)
+
+    clips, row_plans = [], []
+    for resolution in sorted(groups):
+        limits = settings.limits_for(resolution)
+        group = groups[resolution]
+        cap = _annotated_cap(group, info, resolution, settings)
+        if cap is not None and cap < _MIN_CLIP_SECONDS:
+            for row in group:
+                drops.append(_drop(row, info, DropReason.OVER_TOKEN_BUDGET,
+                                   f"the prompt and answer alone come near --max_example_tokens "
+                                   f"{settings.token_cap:,}; shorten them or raise the cap"))
+            continue
+        if cap is not None and cap < limits.planned_clip_seconds:
+            # Re-planned shorter: clips short enough that every annotated example fits the budget.
+            limits = dataclasses.replace(limits, max_clip_seconds=cap + limits.length_margin_seconds)
+        plan = plan_video(info, group, limits, virtual)
+        clips.extend(plan.clips)
+        row_plans.extend(plan.rows)
+        drops.extend(plan.drops)
+    return VideoPlan(clips=tuple(clips), rows=tuple(row_plans), drops=tuple(drops))
+
+
+def _fps(row: ManifestRow, settings: BudgetSettings) -> Optional[float]:
+    return row.fps or settings.fps
+
+
+def _annotated_cap(rows: Sequence[ManifestRow], info: VideoInfo, resolution: str,
+                   settings: BudgetSettings) -> Optional[float]:
+    caps = [seconds_within_tokens(settings.profile, settings.token_cap, info.has_audio, resolution,
+                                  row.prompt + answer_bound(row, settings.timestamp_decimals), _fps(row, settings))
+            for row in rows if row.response is None]
+    return min(caps) if caps else None
+
+
+def _over_budget_response(row: ManifestRow, info: VideoInfo, resolution: str,
+                          settings: BudgetSettings) -> Optional[Drop]:
+    """A fixed response is one example of the whole segment: it fits the budget or it is dropped."""
+    if row.response is None:
+        return None
+    start = min(row.start or 0.0, info.duration)
+    end = min(row.end, info.duration) if row.end is not None else info.duration
+    tokens = estimate(settings.profile, end - start, info.has_audio, resolution,
+                      row.prompt + row.response, _fps(row, settings)).total
+    if tokens <= settings.token_cap:
+        return None
+    return _drop(row, info, DropReason.OVER_TOKEN_BUDGET,
+                 f"the example would be about {tokens:,} tokens, over --max_example_tokens "
+                 f"{settings.token_cap:,}, and a fixed `response` cannot be split; annotate it with times, "
+                 "give a shorter `start`/`end`, use LOW, or lower --fps")

@@ -1,0 +1,229 @@
+"""Turn manifest records (JSONL, CSV or Parquet) into ManifestRows or drop records.
+
+Pure functions only; `read_manifest.py` wires them into Beam.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import posixpath
+from typing import Any, Iterator, Optional, Union
+
+from transforms.gemini.profiles import parse_resolution
+from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.types import Annotation, Drop, DropReason, ManifestRow, Stage
+
+KNOWN_FIELDS = ("id", "video_uri", "prompt", "annotations", "response", "start", "end", "split",
+                "media_resolution")
+SPLITS = {"train": "train", "training": "train", "validation": "validation",
+          "valid": "validation", "val": "validation"}
+
+Record = Union[dict, Drop]
+
+
+class _RowError(Exception):
+    def __init__(self, reason: DropReason, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def manifest_format(path: str) -> str:
+    lower = path.lower()
+    for suffix, fmt in ((".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
+                        (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
+        if lower.endswith(suffix):
+            return fmt
+    raise ValueError(f"cannot tell the format of manifest {path!r}: name it .jsonl, .csv or .parquet")
+
+
+def iter_records(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
+    """(location, raw dict or Drop) for every record in one manifest file's bytes.
+
+    A record that cannot even be decoded becomes a Drop here, so that every line counts.
+    """
+    fmt = manifest_format(path)
+    if fmt == "jsonl":
+        yield from _iter_jsonl(path, data)
+    elif fmt == "csv":
+        yield from _iter_csv(path, data)
+    else:
+        yield from _iter_parquet(path, data)
+
+
+def _malformed(location: str, detail: str) -> Drop:
+    return Drop(row_id=location, source_uri="", stage=Stage.READ,
+                reason=DropReason.MALFORMED_ROW, detail=detail, location=location)
+
+
+def _iter_jsonl(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
+    for number, raw_line in enumerate(data.splitlines(), start=1):
+        location = f"{path}:{number}"
+        if not raw_line.strip():
+            continue  # blank lines are layout, not rows
+        try:
+            text = raw_line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield location, _malformed(location, f"line is not UTF-8 ({err}); re-save the manifest as UTF-8")
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as err:
+            yield location, _malformed(location, f"line is not valid JSON: {err}")
+            continue
+        if not isinstance(value, dict):
+            yield location, _malformed(location, f"line is a JSON {type(value).__name__}, not an object")
+            continue
+        yield location, value
+
+
+def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        yield f"{path}:1", _malformed(f"{path}:1", f"CSV file is not UTF-8 ({err}); re-save it as UTF-8")
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    for number, row in enumerate(reader, start=2):  # line 1 is the header
+        location = f"{path}:{number}"
+        if None in row:
+            yield location, _malformed(location, "row has more cells than the header has columns")
+            continue
+        record = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+        if "annotations" in record:
+            try:
+                record["annotations"] = json.loads(record["annotations"])
+            except json.JSONDecodeError as err:
+                yield location, _malformed(location, f"`annotations` cell is not a JSON list: {err}")
+                continue
+        yield location, record
+
+
+def _iter_parquet(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
+    import pyarrow.parquet as pq  # a heavy import only Parquet manifests pay for
+
+    table = pq.read_table(io.BytesIO(data))
+    for number, row in enumerate(table.to_pylist(), start=1):
+        record = {k: v for k, v in row.items() if v is not None}
+        if isinstance(record.get("annotations"), str):
+            try:
+                record["annotations"] = json.loads(record["annotations"])
+            except json.JSONDecodeError as err:
+                yield f"{path}#{number}", _malformed(f"{path}#{number}", f"`annotations` is not a JSON list: {err}")
+                continue
+        yield f"{path}#{number}", record
+
+
+def derived_row_id(raw: dict) -> str:
+    """A stable id from the row's content, for rows that bring none."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return "row-" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def resolve_uri(uri: str, manifest_dir: str) -> str:
+    """A local path relative to the manifest's folder becomes absolute; URIs stay as they are."""
+    if "://" in uri or uri.startswith("/"):
+        return uri
+    scheme, sep, path = manifest_dir.rpartition("://")
+    # normpath would fold the "//" of "gs://" too: normalise only the part after the scheme.
+    return f"{scheme}{sep}{posixpath.normpath(posixpath.join(path, uri))}"
+
+
+def parse_row(raw: dict, location: str, manifest_dir: str,
+              default_prompt: Optional[str] = None) -> Union[ManifestRow, Drop]:
+    """A ManifestRow, or a Drop that says what is wrong with the row and how to fix it."""
+    row_id = str(raw["id"]) if raw.get("id") not in (None, "") else derived_row_id(raw)
+    video_uri = raw.get("video_uri")
+    source = resolve_uri(video_uri, manifest_dir) if isinstance(video_uri, str) and video_uri else ""
+    try:
+        return _parse(raw, row_id, source, location, default_prompt)
+    except _RowError as err:
+        return Drop(row_id=row_id, source_uri=source, stage=Stage.READ, reason=err.reason,
+                    detail=err.detail, location=location)
+
+
+def _parse(raw: dict, row_id: str, source: str, location: str,
+           default_prompt: Optional[str]) -> ManifestRow:
+    if not source:
+        raise _RowError(DropReason.MISSING_FIELD, "`video_uri` is missing or empty")
+    prompt = raw.get("prompt", default_prompt)
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise _RowError(DropReason.MISSING_FIELD, "`prompt` is missing or empty; add it or pass --prompt")
+    start = _time(raw, "start")
+    end = _time(raw, "end")
+    if start is not None and end is not None and end <= start:
+        raise _RowError(DropReason.BAD_RANGE, f"segment end {end}s is not after its start {start}s")
+    annotations = _annotations(raw.get("annotations"), start, end)
+    response = _response(raw.get("response"))
+    if annotations is not None and response is not None:
+        raise _RowError(DropReason.AMBIGUOUS_TARGET,
+                        "row has both `annotations` and `response`; keep the one the model should answer")
+    if annotations is None and response is None:
+        raise _RowError(DropReason.NO_TARGET,
+                        "row has neither `annotations` nor `response`; give the model something to answer "
+                        "(`annotations: []` means 'no events')")
+    split = raw.get("split")
+    if split is not None:
+        if str(split).lower() not in SPLITS:
+            raise _RowError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
+        split = SPLITS[str(split).lower()]
+    resolution = raw.get("media_resolution")
+    if resolution not in (None, ""):
+        if parse_resolution(resolution) is None:
+            raise _RowError(DropReason.MALFORMED_ROW,
+                            f"`media_resolution` is {resolution!r}; use LOW, MEDIUM or HIGH")
+        resolution = parse_resolution(resolution)
+    else:
+        resolution = None
+    return ManifestRow(row_id=row_id, video_uri=source, prompt=prompt, annotations=annotations,
+                       response=response, start=start, end=end, split=split, location=location,
+                       media_resolution=resolution)
+
+
+def _time(raw: dict, name: str) -> Optional[float]:
+    if raw.get(name) in (None, ""):
+        return None
+    try:
+        return parse_time(raw[name])
+    except TimeFormatError as err:
+        raise _RowError(DropReason.BAD_TIME, f"`{name}`: {err}") from None
+
+
+def _annotations(value: Any, seg_start: Optional[float],
+                 seg_end: Optional[float]) -> Optional[tuple[Annotation, ...]]:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _RowError(DropReason.MALFORMED_ROW, f"`annotations` must be a list, got {type(value).__name__}")
+    result = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _RowError(DropReason.MALFORMED_ROW, f"annotation {i} is not an object")
+        if item.get("start") in (None, ""):
+            raise _RowError(DropReason.MISSING_FIELD, f"annotation {i} has no `start`")
+        try:
+            start = parse_time(item["start"])
+            end = None if item.get("end") in (None, "") else parse_time(item["end"])
+        except TimeFormatError as err:
+            raise _RowError(DropReason.BAD_TIME, f"annotation {i}: {err}") from None
+        if end is not None and end < start:
+            raise _RowError(DropReason.BAD_RANGE, f"annotation {i} ends ({end}s) before it starts ({start}s)")
+        if seg_start is not None and start < seg_start or seg_end is not None and (end or start) > seg_end:
+            raise _RowError(DropReason.ANNOTATION_OUT_OF_RANGE,
+                            f"annotation {i} ({start}s..{end if end is not None else start}s) lies outside "
+                            f"the row's segment {seg_start or 0}s..{seg_end if seg_end is not None else 'end'}; "
+                            "annotation times are on the source's timeline")
+        fields = {k: v for k, v in item.items() if k not in ("start", "end")}
+        result.append(Annotation(start=start, end=end, fields=fields))
+    return tuple(result)
+
+
+def _response(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    # A structured answer is written the way annotated answers are: JSON inside a fence.
+    return "```json\n" + json.dumps(value, ensure_ascii=False) + "\n```"

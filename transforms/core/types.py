@@ -1,0 +1,242 @@
+"""The elements that flow between stages.
+
+pydantic at the edges (manifest rows in); small frozen dataclasses inside. Everything here
+pickles, and every key built from these is a plain string so that Beam encodes it
+deterministically.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any, Optional
+
+import pydantic
+
+
+class Stage(str, enum.Enum):
+    READ = "read"
+    PROBE = "probe"
+    PLAN = "plan"
+    CUT = "cut"
+    BUILD = "build"
+
+
+class DropReason(str, enum.Enum):
+    """Why a row or a clip was dropped. The README documents every code and its fix."""
+
+    # read
+    UNREADABLE_MANIFEST = "unreadable_manifest"
+    MALFORMED_ROW = "malformed_row"
+    MISSING_FIELD = "missing_field"
+    BAD_TIME = "bad_time"
+    BAD_RANGE = "bad_range"
+    DUPLICATE_ID = "duplicate_id"
+    NO_TARGET = "no_target"
+    AMBIGUOUS_TARGET = "ambiguous_target"
+    # probe
+    SOURCE_NOT_FOUND = "source_not_found"
+    UNSUPPORTED_URI = "unsupported_uri"
+    UNREADABLE_MEDIA = "unreadable_media"
+    NO_VIDEO_STREAM = "no_video_stream"
+    PROBE_TIMEOUT = "probe_timeout"
+    PROBE_CRASHED = "probe_crashed"
+    HOSTILE_MEDIA = "hostile_media"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    UNSUPPORTED_CODEC = "unsupported_codec"
+    BAD_FRAME_SIZE = "bad_frame_size"
+    IMPLAUSIBLE_DURATION = "implausible_duration"
+    TOO_MANY_STREAMS = "too_many_streams"
+    # probe: remote (http/https) sources
+    REMOTE_REFUSED = "remote_refused"
+    REMOTE_HTTP_ERROR = "remote_http_error"
+    REMOTE_UNAVAILABLE = "remote_unavailable"
+    REMOTE_TOO_LARGE = "remote_too_large"
+    # plan
+    SEGMENT_OUT_OF_RANGE = "segment_out_of_range"
+    ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"
+    TOO_LONG_FOR_RESPONSE = "too_long_for_response"
+    # cut
+    CUT_FAILED = "cut_failed"
+    CLIP_OVER_LIMIT = "clip_over_limit"
+    # build
+    CLIP_LOST = "clip_lost"
+    ANNOTATION_LOST = "annotation_lost"
+    # profiles and the token budget (plan, build)
+    MEDIA_RESOLUTION_MISMATCH = "media_resolution_mismatch"
+    OVER_TOKEN_BUDGET = "over_token_budget"
+
+
+class Action(str, enum.Enum):
+    """What was done to a source to make one clip; cheapest first."""
+
+    COPY = "copy"            # the source complies: copied byte for byte
+    REMUX = "remux"          # whole source, streams copied into MP4
+    CUT = "cut"              # a stream-copied piece of the source, cut on keyframes
+    TRANSCODE = "transcode"  # re-encoded to H.264/AAC MP4 (whole source or a piece of it)
+    VIRTUAL = "virtual"      # --segments virtual: the copied source, with videoMetadata offsets
+
+
+@dataclasses.dataclass(frozen=True)
+class Drop:
+    """A record of something that will not reach the dataset, and why.
+
+    `kind` is "row" when a manifest row is lost (these count towards the drop rate) and
+    "clip" when one clip failed (the row it belonged to gets its own "row" drop).
+    """
+
+    row_id: str
+    source_uri: str
+    stage: Stage
+    reason: DropReason
+    detail: str
+    kind: str = "row"
+    location: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "row_id": self.row_id,
+            "source_uri": self.source_uri,
+            "stage": self.stage.value,
+            "reason": self.reason.value,
+            "detail": self.detail,
+            "kind": self.kind,
+            "location": self.location,
+        }
+
+
+class Annotation(pydantic.BaseModel):
+    """One timed annotation, in seconds of the timeline it belongs to.
+
+    `fields` keeps everything else the user wrote (`label`, `text`, ...) untouched.
+    """
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    start: float
+    end: Optional[float] = None
+    fields: dict[str, Any] = pydantic.Field(default_factory=dict)
+
+
+class ManifestRow(pydantic.BaseModel):
+    """A manifest row that parsed: one training task on one video."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    row_id: str
+    video_uri: str
+    prompt: str
+    annotations: Optional[tuple[Annotation, ...]] = None  # None: a whole-video `response` task
+    response: Optional[str] = None
+    start: Optional[float] = None
+    end: Optional[float] = None
+    split: Optional[str] = None
+    location: str = ""
+    # LOW/MEDIUM/HIGH when the row asks for its own (Gemini 3+ may mix them; 2.5 may not).
+    media_resolution: Optional[str] = None
+    fps: Optional[float] = None  # videoMetadata.fps of a repaired example
+    # Repair mode: the original answer with its timestamps marked (transforms/core/repair.py).
+    answer_template: Optional[str] = None
+
+    @property
+    def segment_key(self) -> str:
+        """The part of the source this row uses; rows with the same key share their clips."""
+        start = "" if self.start is None else repr(self.start)
+        end = "" if self.end is None else repr(self.end)
+        key = f"{self.video_uri}|{start}|{end}"
+        # Another resolution means other length limits, so other clips.
+        return key + f"|{self.media_resolution}" if self.media_resolution else key
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoInfo:
+    """What probing a source found. Times are seconds since the first video frame."""
+
+    uri: str
+    size_bytes: int
+    container: str               # our name: mp4, quicktime, 3gpp, webm, matroska, avi, mpegts, ...
+    duration: float              # first video frame to the end of the last one
+    video_codec: str
+    width: int
+    height: int
+    fps: float
+    rotation: int                # degrees a player turns the picture
+    has_audio: bool
+    audio_codec: str
+    input_offset: float          # add to a timeline time to get ffmpeg's `-ss` for this file
+    keyframes: tuple[float, ...] = ()
+    identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
+    decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
+
+
+@dataclasses.dataclass(frozen=True)
+class TranscodeSettings:
+    video_bitrate: int           # bits per second
+    audio_bitrate: int
+    height: int                  # output height; the width follows the aspect ratio
+    fps_cap: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ClipSpec:
+    """One clip to make: the piece [start, end) of a source timeline and how to make it."""
+
+    source: VideoInfo            # keyframes stripped: the cut needs none
+    segment_key: str
+    clip_index: int
+    clip_count: int
+    start: float
+    end: float
+    action: Action
+    transcode: TranscodeSettings  # used by TRANSCODE, and as the fallback of a too-large copy
+    media_name: str              # deterministic: source identity + plan + encoder settings
+
+    @property
+    def clip_key(self) -> str:
+        return f"{self.segment_key}#{self.clip_index}"
+
+
+@dataclasses.dataclass(frozen=True)
+class CutClip:
+    """A clip that exists, with the part of the source timeline it really covers."""
+
+    spec: ClipSpec
+    file_uri: str
+    mime_type: str
+    source_start: float          # measured: where the clip's first frame sits in the source
+    source_end: float
+    duration: float
+    bytes: int
+    action: Action               # may differ from the plan (a copy that had to be transcoded)
+    has_audio: bool
+    reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
+    source_bytes_downloaded: int = 0  # the source's download, on the first clip made from it
+
+
+@dataclasses.dataclass(frozen=True)
+class RowPlan:
+    """A row that passed planning, and how many clips of its segment it waits for."""
+
+    row: ManifestRow
+    clip_count: int
+    has_audio: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """One tuning example: its JSONL line and its index row."""
+
+    split: str
+    sort_key: str
+    line: str
+    index: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceRecord:
+    """One probed source, for the statistics."""
+
+    uri: str
+    seconds: float
+    bytes: int
+    probe_reused: bool = False   # found in the probe cache: the source was not read this time
+    probe_bytes_read: int = 0    # what probing read of the source (an MP4's header, not its payload)

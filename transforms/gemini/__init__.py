@@ -1,0 +1,1 @@
+"""The Gemini tuning service: profiles, limits, the example format and dataset checks."""

@@ -1,0 +1,72 @@
+"""The tuning service's limits, as data. Numbers from ../shared/GEMINI-VIDEO-TUNING.md.
+
+Every value is a default that a flag can override: Google changes them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+from transforms.gemini.profiles import GEMINI_25, RESOLUTIONS, Profile
+
+# Containers the tuning service takes as they are, by our container name, with their MIME type.
+# Vertex AI also lists FLV, MPEG-PS and WMV, but the codecs those usually carry (FLV1, MPEG-2,
+# WMV3) are not ones we can vouch for, so such sources are remuxed or transcoded to MP4.
+ACCEPTED_CONTAINERS = {
+    "mp4": "video/mp4",
+    "quicktime": "video/quicktime",
+    "3gpp": "video/3gpp",
+    "webm": "video/webm",
+}
+ACCEPTED_VIDEO_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1"})
+ACCEPTED_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
+# What MP4 carries when we copy streams into it (VP8 and Vorbis it does not).
+MP4_VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
+MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus"})
+
+OUTPUT_MIME = "video/mp4"
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What every clip must satisfy, and the knobs the planner uses to get there."""
+
+    media_resolution: str = "LOW"
+    max_file_bytes: int = 100_000_000
+    max_clip_seconds: float = 1200.0
+    # Clips are planned this much shorter than the limit: the service measures length its own
+    # way (audio may run a little past the last frame).
+    length_margin_seconds: float = 1.0
+    # Transcodes aim at this share of max_file_bytes, leaving room for container overhead and
+    # the encoder's rate-control error; the written size is verified anyway.
+    size_target_ratio: float = 0.9
+    max_height: int = 480
+    audio_bitrate: int = 64_000
+    fps_cap: float = 30.0
+    # A tolerance for annotations that end a little past the video (labelling tools round up).
+    annotation_tolerance_seconds: float = 1.0
+
+    @property
+    def planned_clip_seconds(self) -> float:
+        return self.max_clip_seconds - self.length_margin_seconds
+
+
+def default_limits(
+    media_resolution: str = "LOW",
+    max_file_bytes: Optional[int] = None,
+    max_clip_seconds: Optional[float] = None,
+    max_height: Optional[int] = None,
+    profile: Profile = GEMINI_25,
+) -> Limits:
+    """A profile's (default Gemini 2.5) tuning limits for a resolution, with any value overridden."""
+    resolution = media_resolution.upper()
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"media resolution must be one of {RESOLUTIONS}, got {media_resolution!r}")
+    low = resolution == "LOW"
+    return Limits(
+        media_resolution=resolution,
+        max_file_bytes=max_file_bytes or profile.max_file_bytes,
+        max_clip_seconds=max_clip_seconds or profile.clip_seconds(resolution),
+        # Beyond ~480p at LOW (720p at MEDIUM/HIGH) extra pixels add little the model sees.
+        max_height=max_height or (480 if low else 720),
+    )

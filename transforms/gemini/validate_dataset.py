@@ -1,0 +1,336 @@
+"""Checks of an existing tuning dataset against a profile: per line, per video, per dataset. Pure.
+
+`pipeline/validate.py` runs them as a Beam pipeline (probing each referenced video once, with
+the pipeline's own probe) and prints the report that `report_text` makes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import posixpath
+from collections import Counter, defaultdict
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from transforms.gemini import limits as L
+from transforms.gemini.profiles import Profile, estimate, parse_resolution
+from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.types import VideoInfo
+
+ERROR = "error"
+WARNING = "warning"
+
+# What Vertex AI accepts for video (GEMINI-VIDEO-TUNING.md), and the Gemini API's extra names.
+VERTEX_VIDEO_MIMES = frozenset({"video/x-flv", "video/quicktime", "video/mpeg", "video/mpegs", "video/mpegps",
+                                "video/mpg", "video/mp4", "video/webm", "video/wmv", "video/3gpp"})
+# Our container names (video_info.container_name) and the MIME types that truthfully describe them.
+CONTAINER_MIMES = {
+    "mp4": {"video/mp4"},
+    "quicktime": {"video/quicktime", "video/mov"},
+    "3gpp": {"video/3gpp"},
+    "webm": {"video/webm"},
+    "flv": {"video/x-flv"},
+    "mpeg": {"video/mpeg", "video/mpegs", "video/mpegps", "video/mpg"},
+    "asf": {"video/wmv"},
+    "avi": {"video/avi"},
+}
+# The ISO family: declaring one for another is harmless enough to warn, not fail.
+_ISO_FAMILY = {"mp4", "quicktime", "3gpp"}
+_LENGTH_TOLERANCE = 1.0  # as the pipeline's own: labelling tools round up
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    severity: str
+    code: str
+    location: str
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LineFacts:
+    """What one well-formed line says; `row_id` and `location` let the pipeline's probe name it."""
+
+    location: str
+    file: str
+    line_number: int
+    video_uri: str
+    mime_type: str
+    start: Optional[float]
+    end: Optional[float]
+    fps: Optional[float]
+    resolution: Optional[str]            # the video part's own level, else generationConfig's
+    config_resolution: Optional[str]     # generationConfig's
+    text_chars: int
+    line_bytes: int
+
+    @property
+    def row_id(self) -> str:
+        return self.location
+
+
+def _problem(code: str, location: str, detail: str, severity: str = ERROR) -> Problem:
+    return Problem(severity, code, location, detail)
+
+
+def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Optional[LineFacts], list[Problem]]:
+    """The facts of a line (None when it cannot be used) and every problem found in it alone."""
+    location = f"{path}:{number}"
+    problems: list[Problem] = []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        return None, [_problem("not_json", location, f"not valid JSON: {err}")]
+    if not isinstance(value, dict) or not isinstance(value.get("contents"), list) or not value["contents"]:
+        return None, [_problem("schema", location, "a line must be an object with a non-empty `contents` list")]
+    contents = value["contents"]
+    roles = [c.get("role") if isinstance(c, dict) else None for c in contents]
+    if any(r not in ("user", "model") for r in roles):
+        problems.append(_problem("schema", location, f"roles are {roles}; each content needs role user or model"))
+    if roles[-1] != "model":
+        problems.append(_problem("schema", location, "the last content must be the model's answer (role model)"))
+    if roles[0] != "user":
+        problems.append(_problem("schema", location, "the first content must be the user's (role user)"))
+    videos, texts = [], []
+    for c_index, content in enumerate(contents):
+        parts = content.get("parts") if isinstance(content, dict) else None
+        if not isinstance(parts, list) or not parts:
+            problems.append(_problem("schema", location, f"contents[{c_index}] has no `parts` list"))
+            continue
+        for p_index, part in enumerate(parts):
+            if not isinstance(part, dict):
+                problems.append(_problem("schema", location, f"contents[{c_index}].parts[{p_index}] is not an object"))
+            elif "fileData" in part:
+                videos.append((c_index, p_index, part))
+            elif isinstance(part.get("text"), str):
+                texts.append((c_index, p_index, part["text"]))
+            else:
+                problems.append(_problem("schema", location,
+                                         f"contents[{c_index}].parts[{p_index}] is neither fileData nor text"))
+    if len(videos) != 1:
+        problems.append(_problem("videos_per_example", location,
+                                 f"{len(videos)} videos; a tuning example takes exactly one"))
+        return None, problems
+    c_index, p_index, part = videos[0]
+    if roles[c_index] != "user":
+        problems.append(_problem("schema", location, "the video must be in the user's content"))
+    if any(tc == c_index and tp < p_index for tc, tp, _ in texts):
+        problems.append(_problem("video_after_text", location,
+                                 "the video part comes after the text; place the video before the prompt"))
+    if not any(roles[tc] == "user" for tc, _, _ in texts):
+        problems.append(_problem("schema", location, "the user's content has no text prompt"))
+    file_data = part.get("fileData") or {}
+    uri, mime = file_data.get("fileUri"), file_data.get("mimeType")
+    if not isinstance(uri, str) or not uri:
+        problems.append(_problem("schema", location, "fileData has no fileUri"))
+        return None, problems
+    if not isinstance(mime, str) or mime not in VERTEX_VIDEO_MIMES:
+        problems.append(_problem("mime_type", location,
+                                 f"mimeType {mime!r} is not one Vertex AI accepts for video; use video/mp4 "
+                                 "(remux or transcode the file with this pipeline's repair mode)"))
+    metadata = part.get("videoMetadata") or {}
+    start = _offset(metadata, "startOffset", location, problems)
+    end = _offset(metadata, "endOffset", location, problems)
+    if start is not None and end is not None and end <= start:
+        problems.append(_problem("segment", location, f"endOffset {end}s is not after startOffset {start}s"))
+    fps = metadata.get("fps")
+    if fps is not None and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and 0 < fps <= 24):
+        problems.append(_problem("fps", location, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]"))
+        fps = None
+    config = value.get("generationConfig") or {}
+    config_resolution = _resolution(config.get("mediaResolution"), "generationConfig.mediaResolution",
+                                    location, problems)
+    part_level = (part.get("mediaResolution") or {}).get("level") if isinstance(part.get("mediaResolution"),
+                                                                                dict) else part.get("mediaResolution")
+    part_resolution = _resolution(part_level, "the video part's mediaResolution", location, problems)
+    if part_resolution and not profile.per_part_resolution:
+        problems.append(_problem("media_resolution", location,
+                                 f"{profile.name} takes mediaResolution only in generationConfig, the same on "
+                                 "every line; remove the part's level, or validate with --profile gemini-3"))
+    facts = LineFacts(
+        location=location, file=path, line_number=number, video_uri=_resolve(uri, path), mime_type=mime or "",
+        start=start, end=end, fps=float(fps) if fps is not None else None,
+        resolution=part_resolution or config_resolution, config_resolution=config_resolution,
+        text_chars=sum(len(t) for _, _, t in texts), line_bytes=len(text.encode("utf-8")) + 1)
+    return facts, problems
+
+
+def _resolve(uri: str, path: str) -> str:
+    if "://" in uri or uri.startswith("/"):
+        return uri
+    return posixpath.normpath(posixpath.join(posixpath.dirname(path), uri))
+
+
+def _offset(metadata: Mapping[str, Any], name: str, location: str, problems: list) -> Optional[float]:
+    value = metadata.get(name)
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and not value.strip().endswith("s"):
+        problems.append(_problem("segment", location,
+                                 f"videoMetadata.{name} is {value!r}; write a Duration such as \"12.5s\""))
+        return None
+    try:
+        return parse_time(value)
+    except TimeFormatError as err:
+        problems.append(_problem("segment", location, f"videoMetadata.{name}: {err}"))
+        return None
+
+
+def _resolution(value: Any, what: str, location: str, problems: list) -> Optional[str]:
+    if value in (None, ""):
+        return None
+    parsed = parse_resolution(value)
+    if parsed is None or not str(value).upper().startswith("MEDIA_RESOLUTION_"):
+        problems.append(_problem("media_resolution", location,
+                                 f"{what} is {value!r}; use MEDIA_RESOLUTION_LOW, _MEDIUM or _HIGH"))
+        return None
+    return parsed
+
+
+def check_against_video(facts: LineFacts, info: VideoInfo, profile: Profile,
+                        default_resolution: str) -> list[Problem]:
+    """What the probed video says about the line: MIME, size, the segment, length, tokens."""
+    problems = []
+    location = facts.location
+    truthful = CONTAINER_MIMES.get(info.container, set())
+    if facts.mime_type and facts.mime_type not in truthful:
+        family = info.container in _ISO_FAMILY and facts.mime_type in {"video/mp4", "video/quicktime", "video/3gpp"}
+        problems.append(_problem(
+            "mime_mismatch", location,
+            f"declared {facts.mime_type} but the file is {info.container} ({info.video_codec}); "
+            + ("declare " + "/".join(sorted(truthful)) if truthful else "remux it to MP4"),
+            WARNING if family else ERROR))
+    if info.container not in L.ACCEPTED_CONTAINERS or info.video_codec not in L.ACCEPTED_VIDEO_CODECS:
+        problems.append(_problem("container", location,
+                                 f"{info.container} with {info.video_codec} video is not a format we can vouch "
+                                 "the service reads; remux or transcode to MP4/H.264 (repair mode does)",
+                                 WARNING))
+    if info.size_bytes > profile.max_file_bytes:
+        problems.append(_problem("file_too_large", location,
+                                 f"the video is {info.size_bytes:,} bytes, over {profile.max_file_bytes:,}; "
+                                 "run this dataset through the pipeline's repair mode to cut or transcode it"))
+    start = facts.start or 0.0
+    end = facts.end if facts.end is not None else info.duration
+    if start >= info.duration:
+        problems.append(_problem("segment_out_of_range", location,
+                                 f"startOffset {start}s is past the end of the {info.duration:.3f}s video"))
+        return problems
+    if end > info.duration + _LENGTH_TOLERANCE:
+        problems.append(_problem("segment_out_of_range", location,
+                                 f"endOffset {end}s is past the end of the {info.duration:.3f}s video"))
+    end = min(end, info.duration)
+    resolution = facts.resolution or default_resolution
+    limit = profile.clip_seconds(resolution)
+    if end - start > limit:
+        problems.append(_problem("too_long", location,
+                                 f"the example's video is {end - start:.1f}s, over {limit:.0f}s at {resolution} "
+                                 "(the service drops such examples); use LOW, a shorter segment, or repair mode "
+                                 "to chunk it"))
+    tokens = estimate(profile, end - start, info.has_audio, resolution, "x" * facts.text_chars, facts.fps).total
+    if tokens > profile.max_example_tokens:
+        problems.append(_problem("over_token_budget", location,
+                                 f"about {tokens:,} tokens, over the {profile.max_example_tokens:,} per example; "
+                                 "shorten the segment, lower fps, or use LOW"))
+    return problems
+
+
+@dataclasses.dataclass
+class DatasetFacts:
+    """What the dataset-level checks need, merged from every line."""
+
+    examples: Counter = dataclasses.field(default_factory=Counter)   # by file
+    bytes: Counter = dataclasses.field(default_factory=Counter)      # by file
+    resolutions: dict = dataclasses.field(default_factory=lambda: defaultdict(list))  # value -> first locations
+
+    def add(self, facts: LineFacts) -> "DatasetFacts":
+        self.examples[facts.file] += 1
+        self.bytes[facts.file] += facts.line_bytes
+        locations = self.resolutions[facts.config_resolution or "(none)"]
+        if len(locations) < 3:
+            locations.append(facts.location)
+        return self
+
+    def merge(self, other: "DatasetFacts") -> "DatasetFacts":
+        self.examples.update(other.examples)
+        self.bytes.update(other.bytes)
+        for key, locations in other.resolutions.items():
+            self.resolutions[key] = sorted(self.resolutions[key] + locations)[:3]
+        return self
+
+
+def is_validation_file(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return "validation" in name or name.startswith(("val.", "valid.", "val-", "valid-"))
+
+
+def check_dataset(facts: DatasetFacts, profile: Profile) -> list[Problem]:
+    problems = []
+    for path in sorted(facts.examples):
+        if is_validation_file(path):
+            if facts.examples[path] > profile.max_validation_examples:
+                problems.append(_problem("validation_too_large", path,
+                                         f"{facts.examples[path]:,} validation examples, over "
+                                         f"{profile.max_validation_examples:,}; move the excess to training"))
+        elif facts.bytes[path] > profile.max_training_file_bytes:
+            problems.append(_problem("training_file_too_large", path,
+                                     f"{facts.bytes[path]:,} bytes, over the {profile.max_training_file_bytes:,} a "
+                                     "training file may be; split the dataset"))
+    total = sum(facts.examples.values())
+    if total > profile.max_examples:
+        problems.append(_problem("too_many_examples", "(dataset)",
+                                 f"{total:,} examples, over the {profile.max_examples:,} a job accepts"))
+    values = sorted(facts.resolutions)
+    if not profile.per_part_resolution and len(values) > 1:
+        where = "; ".join(f"{v} at {', '.join(facts.resolutions[v])}" for v in values)
+        problems.append(_problem("mixed_media_resolution", "(dataset)",
+                                 f"{profile.name} needs the same generationConfig.mediaResolution on every line, "
+                                 f"found {len(values)}: {where}; make them one (or use --profile gemini-3)"))
+    return problems
+
+
+SHOWN_PER_CODE = 50
+
+
+def sample_problems(groups: Iterable[Sequence[Problem]], keep: int = SHOWN_PER_CODE) -> list[Problem]:
+    """The first `keep` problems (by file and line) of merged samples: what a report shows of one code."""
+    merged = [p for group in groups for p in group]
+    return sorted(merged, key=lambda p: (_location_key(p.location), p.detail))[:keep]
+
+
+def report_text(problems: Sequence[Problem], lines: int, videos: int, profile_name: str,
+                counts: Optional[Mapping[tuple[str, str], int]] = None) -> str:
+    """Problems grouped by code, errors first, each group with its locations (sorted by file and line).
+
+    `counts` ((severity, code) -> how many) when `problems` holds only a sample of each code.
+    """
+    by_code: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_code[(p.severity, p.code)].append(p)
+    counts = dict(counts) if counts is not None else {k: len(v) for k, v in by_code.items()}
+    errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
+    warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
+    out = [f"Validated {lines:,} lines referencing {videos:,} videos against {profile_name}: "
+           f"{errors} errors, {warnings} warnings"]
+    for title, severity in (("ERRORS", ERROR), ("WARNINGS", WARNING)):
+        codes = sorted((c for s, c in counts if s == severity), key=lambda c: (-counts[(severity, c)], c))
+        if not codes:
+            continue
+        out.append(title)
+        for code in codes:
+            total = counts[(severity, code)]
+            items = sorted(by_code[(severity, code)], key=lambda p: _location_key(p.location))[:SHOWN_PER_CODE]
+            out.append(f"  {code} ({total}):")
+            out.extend(f"    {p.location}: {p.detail}" for p in items)
+            if total > len(items):
+                out.append(f"    ... and {total - len(items)} more")
+    out.append("Result: " + ("FAIL" if errors else "PASS"))
+    return "\n".join(out)
+
+
+def _location_key(location: str) -> tuple:
+    path, _, number = location.rpartition(":")
+    return (path, int(number)) if number.isdigit() else (location, 0)
+
+
+def problems_from_json(items: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    return [Problem(**item) for item in items]
+

@@ -1,0 +1,1 @@
+"""Media code: PyAV probing (out of process), ffmpeg commands, the byte readers and guards."""

@@ -1,0 +1,252 @@
+"""Probe one source with PyAV and print what was found as JSON.
+
+Runs as `python -m transforms.media.probe_media URI` in a child process: PyAV can crash or hang on
+hostile files, and a crash here must cost one drop record, not a worker. URI is a local path
+or a gs:// object (read by ranges, never downloaded whole). An MP4 or MOV whose sample table
+sits in one `moov` box is probed from that table: its payload is never read (mp4_boxes.py), so
+a faststart file costs its header and one keyframe. Every byte read is counted (`bytes_read`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+from typing import Any, Optional
+
+from transforms.media import media_bytes
+from transforms.media import media_guard as guard
+from transforms.media import mp4_boxes
+
+
+def refuse_before_opening(source) -> Optional[dict[str, Any]]:
+    """The error record for a file no demuxer should see: empty, a playlist, or one hiding a playlist."""
+    if source.size == 0:
+        return {"error": "unreadable", "detail": "the file is empty (0 bytes)"}
+    head = source.read_at(0, 512)
+    kind = guard.reference_kind(head)
+    if kind:
+        return {"error": "hostile_media",
+                "detail": f"the file is {kind}, not a video: it would make FFmpeg open other files or URLs"}
+    if guard.may_embed_playlist(head):
+        marker = guard.scan_for_embedded_playlist(media_bytes.read_all(source))
+        if marker:
+            return {"error": "hostile_media",
+                    "detail": f"the file embeds a playlist ({marker.decode()!r}): a known way to make FFmpeg "
+                              "read other files (CVE-2017-9993)"}
+    return None
+
+
+def probe(uri: str, generation: Optional[int] = None, read_payload: bool = False,
+          size: Optional[int] = None) -> dict[str, Any]:
+    """What the source is. `read_payload`: read an MP4's payload too (the tests' reference)."""
+    try:
+        source = media_bytes.open_bytes(uri, generation, size)
+    except OSError as err:
+        return {"error": "unreadable", "detail": f"cannot read the file: {err}", "bytes_read": 0}
+    try:
+        result = probe_source(source, read_payload)
+    finally:
+        source.close()
+    result["bytes_read"] = source.bytes_read
+    return result
+
+
+def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
+    import av  # imported here so that the parent process never loads the decoders
+
+    refused = refuse_before_opening(source)
+    if refused:
+        return refused
+    payload = None if read_payload else mp4_boxes.payload_ranges(
+        mp4_boxes.top_level_boxes(source.read_at, source.size))
+    container = _open(media_bytes.MaskedView(source, payload or ()))
+    if isinstance(container, dict):
+        return container
+    with container:
+        unknown = [s for s in container.streams.video if s.codec_context is None]
+        videos = [s for s in container.streams.video if s.codec_context is not None]
+        audios = list(container.streams.audio)
+        result: dict[str, Any] = {
+            "format_name": container.format.name,
+            "major_brand": container.metadata.get("major_brand", ""),
+            "container_start": (container.start_time or 0) / 1_000_000,
+            "size_bytes": source.size,
+            "streams": len(container.streams),
+            "has_audio": bool(audios),
+            "audio_codec": audios[0].codec_context.name if audios else "",
+        }
+        if not videos and unknown:
+            return {"error": "unsupported_codec",
+                    "detail": "the video stream's codec is unknown to FFmpeg", **result}
+        if not videos:
+            return {"error": "no_video_stream", "detail": "the file has no video stream", **result}
+        video = videos[0]
+        result.update({
+            "video_codec": video.codec_context.name,
+            "width": video.codec_context.width,
+            "height": video.codec_context.height,
+            "fps": float(video.average_rate or video.guessed_rate or 0),
+        })
+        declared = container.duration / 1_000_000 if container.duration else None
+        problem = guard.header_problem(result["width"], result["height"], result["streams"], declared,
+                                       result["size_bytes"])
+        if problem:  # before our packet scan and frame decode (opening read only a few packets)
+            return {"error": problem[0], "detail": problem[1], **result}
+        try:
+            # Header-only, the payload is zeros and FFmpeg's parser would see no keyframe in it: the
+            # sample table's own sync flags say which packets are keyframes (what ffmpeg seeks by).
+            scan = _scan_packets(container, video, _sync_positions(video) if payload else None)
+            first_key = scan.pop("first_keyframe")
+            result.update(scan)
+            problem = guard.duration_problem(result["duration"], result["size_bytes"], "has packets over")
+            if problem:
+                return {"error": problem[0], "detail": problem[1], **result}
+            if payload:
+                result["rotation"] = _first_frame_rotation_alone(source, payload, first_key)
+            else:
+                container.seek(0)
+                result["rotation"] = _rotation(next(container.decode(video)))
+        except (av.FFmpegError, StopIteration, ValueError) as err:
+            return {"error": "unreadable", "detail": f"cannot read the video stream: {err}", **result}
+    return result
+
+
+def measure_written(path: str) -> dict[str, Any]:
+    """The length and size of an MP4 that our ffmpeg wrote, from its sample table alone.
+
+    No payload is read and nothing is decoded (FFmpeg's stream analysis sees zeros), so this runs
+    in the worker's own process: the cut stage measures every clip it writes without starting a
+    child. Raises ValueError when the file is not an MP4 with one sample table, or has no video.
+    """
+    import av
+
+    source = media_bytes.open_bytes(path)
+    try:
+        payload = mp4_boxes.payload_ranges(mp4_boxes.top_level_boxes(source.read_at, source.size))
+        if payload is None:
+            raise ValueError("not an MP4 with one sample table (moov)")
+        try:
+            with av.open(media_bytes.MaskedView(source, payload), options=guard.pyav_open_options()) as container:
+                if not container.streams.video:
+                    raise ValueError("no video stream")
+                video = container.streams.video[0]
+                scan = _scan_packets(container, video, _sync_positions(video))
+        except av.FFmpegError as err:
+            raise ValueError(str(err)) from None
+    finally:
+        source.close()
+    return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"]}
+
+
+def _sync_positions(video) -> set[int]:
+    """The byte positions of the keyframes, by the sample table's own sync flags."""
+    return {entry.pos for entry in video.index_entries if entry.is_keyframe}
+
+
+def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -> dict[str, Any]:
+    """Keyframe times and the true first/last frame times, from packets (nothing decoded).
+
+    `sync_positions`: the byte positions of the keyframes, when the packets' own flags cannot tell.
+    """
+    time_base = float(video.time_base)
+    first = None
+    end = None
+    keyframes = []
+    first_keyframe = None
+    lead = 0.0
+    count = 0
+    for packet in container.demux(video):
+        if packet.pts is None:
+            continue
+        count += 1
+        pts = packet.pts * time_base
+        duration = (packet.duration or 0) * time_base
+        first = pts if first is None else min(first, pts)
+        end = pts + duration if end is None else max(end, pts + duration)
+        if packet.is_keyframe if sync_positions is None else packet.pos in sync_positions:
+            keyframes.append(pts)
+            if first_keyframe is None and packet.pos is not None and packet.pos >= 0:
+                first_keyframe = (packet.pos, packet.pos + packet.size)
+            if packet.dts is not None:
+                lead = max(lead, pts - packet.dts * time_base)
+    if not count:
+        raise ValueError("the video stream has no frames")
+    if end - first <= 0 and result_fps_guess(video):
+        end = first + count / result_fps_guess(video)
+    return {
+        "video_start": first,
+        "duration": end - first,
+        "frames": count,
+        "keyframes": sorted(k - first for k in keyframes),
+        # How far a keyframe is decoded before it is shown (B-frames): stream copy stops by
+        # decode time, so a copied clip must stop this much before the next keyframe's time.
+        "decode_lead": lead,
+        "first_keyframe": first_keyframe or (0, 0),
+    }
+
+
+def result_fps_guess(video) -> float:
+    return float(video.average_rate or video.guessed_rate or 0)
+
+
+def _open(view):
+    """The opened container, or the error record."""
+    import av
+    try:
+        return av.open(view, metadata_errors="ignore", options=guard.pyav_open_options())
+    except av.ArgumentError as err:  # FFmpeg says EINVAL when the format is not on the whitelist
+        return {"error": "unsupported_format",
+                "detail": f"not a container we accept ({guard.FORMAT_WHITELIST}): {err}"}
+    except (av.FFmpegError, OSError, UnicodeDecodeError) as err:
+        return {"error": "unreadable", "detail": f"cannot open: {err}"}
+
+
+def _first_frame_rotation_alone(source, payload, keyframe: tuple[int, int]) -> int:
+    """Decode the first keyframe, and nothing after it: the only payload a header-only probe reads.
+
+    A second open, with that packet's bytes real: the first one may hold them, as zeros, in
+    FFmpeg's read buffer. The header it reads again comes from the block cache.
+    """
+    view = media_bytes.MaskedView(source, payload)
+    view.reveal(*keyframe)
+    container = _open(view)
+    if isinstance(container, dict):
+        raise ValueError(container["detail"])
+    with container:
+        video = container.streams.video[0]
+        for packet in container.demux(video):
+            if packet.pos == keyframe[0]:
+                break
+        else:
+            raise ValueError("the first keyframe is not where the sample table puts it")
+        frames = video.codec_context.decode(packet) + video.codec_context.decode(None)
+    if not frames:
+        raise ValueError("the first keyframe does not decode")
+    return _rotation(frames[0])
+
+
+def _rotation(frame) -> int:
+    return int(getattr(frame, "rotation", 0) or 0) % 360
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("uri")
+    parser.add_argument("memory_limit", nargs="?", type=int, default=0)
+    parser.add_argument("--generation", type=int, default=None, help="the gs:// object's generation to read")
+    parser.add_argument("--size", type=int, default=None, help="that generation's size, as identified")
+    args = parser.parse_args()
+    if args.memory_limit:  # a cap on this process's memory: a hostile file costs a drop, not a worker
+        resource.setrlimit(resource.RLIMIT_AS, (args.memory_limit, args.memory_limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
+    try:
+        found = probe(args.uri, args.generation, size=args.size)
+    except media_bytes.SourceReadError as err:
+        print(f"storage failure: {err}", file=sys.stderr)
+        sys.exit(media_bytes.TRANSIENT_EXIT)
+    json.dump(found, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Beam stages: one public PTransform per module, named like the stage; DoFns stay private."""

@@ -1,0 +1,129 @@
+"""BuildExamples: join each row with the clips of its segment and write its examples.
+
+A row becomes examples only when every clip it needs exists and every one of its
+annotations landed in some clip; otherwise the whole row is dropped with the reason, so a
+row is either wholly in the dataset or in the drops.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable, Optional, Sequence, Union
+
+import apache_beam as beam
+
+from transforms.gemini import examples as E
+from transforms.gemini.profiles import GEMINI_25, Profile, estimate
+from transforms.core.remap import remap_to_clip, unplaced
+from transforms.core.repair import render_answer
+from transforms.core.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
+
+DROPS = "drops"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExampleSettings:
+    media_resolution: str
+    validation_fraction: float
+    media_dir: str
+    media_uri_prefix: Optional[str] = None
+    timestamp_decimals: int = 0
+    profile: Profile = GEMINI_25
+    fps: Optional[float] = None                # --fps: written as videoMetadata.fps
+    max_example_tokens: Optional[int] = None   # None: no cap here (planning already enforces it)
+
+
+def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Drop],
+                     settings: ExampleSettings) -> Union[list[Example], Drop]:
+    row = plan.row
+    clips = sorted(clips, key=lambda c: c.spec.clip_index)
+
+    def drop(reason: DropReason, detail: str) -> Drop:
+        return Drop(row_id=row.row_id, source_uri=row.video_uri, stage=Stage.BUILD, reason=reason,
+                    detail=detail, location=row.location)
+
+    if failures or len(clips) != plan.clip_count:
+        first = sorted(failures, key=lambda d: d.location)[0].detail if failures else "a clip is missing"
+        return drop(DropReason.CLIP_LOST, f"{len(failures) or 1} of {plan.clip_count} clips failed: {first}")
+    annotations = row.annotations or ()
+    if annotations:
+        missing = unplaced(annotations, [(c.source_start, c.source_end) for c in clips])
+        if missing:
+            return drop(DropReason.ANNOTATION_LOST,
+                        f"annotations {missing} fall between the clips as cut; please report this")
+    split = E.assign_split(row.video_uri, row.split, settings.validation_fraction)
+    resolution = row.media_resolution or settings.media_resolution
+    part_resolution = resolution if settings.profile.per_part_resolution else None
+    fps = row.fps or settings.fps
+    result = []
+    for clip in clips:
+        if row.annotations is None:
+            answer = row.response or ""
+        else:
+            is_last = clip.spec.clip_index == len(clips) - 1
+            remapped = remap_to_clip(annotations, clip.source_start, clip.source_end, is_last)
+            answer = (render_answer(row.answer_template, remapped, clip.source_start, clip.source_end)
+                      if row.answer_template is not None
+                      else E.annotation_answer(remapped, settings.timestamp_decimals))
+        uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
+        offsets = (clip.source_start, clip.source_end) if clip.action is Action.VIRTUAL else None
+        line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution,
+                              fps=fps, part_resolution=part_resolution, offsets=offsets)
+        tokens = estimate(settings.profile, clip.duration, clip.has_audio, resolution, row.prompt + answer,
+                          fps).total
+        if settings.max_example_tokens and tokens > settings.max_example_tokens:
+            # Planning keeps annotated clips within the budget; a measured clip can still run long.
+            return drop(DropReason.OVER_TOKEN_BUDGET,
+                        f"clip {clip.spec.clip_index} makes an example of about {tokens:,} tokens, over "
+                        f"--max_example_tokens {settings.max_example_tokens:,}; lower --max_clip_seconds")
+        index = {
+            "split": split,
+            "row_id": row.row_id,
+            "source_uri": row.video_uri,
+            "source_start": round(clip.source_start, 6),
+            "source_end": round(clip.source_end, 6),
+            "file_uri": uri,
+            "clip_index": clip.spec.clip_index,
+            "clip_count": len(clips),
+            "duration": round(clip.duration, 6),
+            "bytes": clip.bytes,
+            "action": clip.action.value,
+            "mime_type": clip.mime_type,
+            "est_tokens": tokens,
+            "line_sha1": E.line_sha1(line),
+            "location": row.location,
+            # Not index columns: what the statistics and the dataset limits need.
+            "media_resolution": resolution,
+            "line_bytes": len(line.encode("utf-8")) + 1,
+        }
+        result.append(Example(split=split, sort_key=f"{row.row_id}\x00{clip.spec.clip_index:06d}",
+                              line=line, index=index))
+    return result
+
+
+class _BuildFn(beam.DoFn):
+    def __init__(self, settings: ExampleSettings):
+        self._settings = settings
+
+    def process(self, element: tuple[str, dict[str, Iterable]]):
+        _, grouped = element
+        clips = list(grouped["clips"])
+        failures = list(grouped["failures"])
+        for plan in grouped["rows"]:
+            outcome = examples_for_row(plan, clips, failures, self._settings)
+            if isinstance(outcome, Drop):
+                yield beam.pvalue.TaggedOutput(DROPS, outcome)
+            else:
+                yield from outcome
+
+
+class BuildExamples(beam.PTransform):
+    """{rows, clips, failures} keyed by segment -> Example; tagged `drops` (one per lost row)."""
+
+    def __init__(self, settings: ExampleSettings):
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, keyed):
+        return (keyed
+                | "JoinRowsAndClips" >> beam.CoGroupByKey()
+                | "Build" >> beam.ParDo(_BuildFn(self._settings)).with_outputs(DROPS, main="examples"))

@@ -1,0 +1,192 @@
+"""ProbeVideos: probe every source once, out of process, however many rows use it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import Iterable, Optional
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.store import fetch
+from transforms.store import gcs
+from transforms.store import storage
+from transforms.media.media_bytes import TRANSIENT_EXIT
+from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
+from transforms.media.video_info import video_info
+
+DROPS = "drops"
+SOURCES = "sources"
+
+# The child limits its own address space: a preexec_fn would run Python between fork and exec,
+# which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
+_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
+# Part of every probe cache entry's name: change what the probe reports and entries are redone.
+PROBE_VERSION = "probe-v2"
+
+
+def probe_cache_name(uri: str, identity: str) -> str:
+    """The cache entry of one version of one source: a new upload or edit gets a new entry."""
+    return hashlib.sha1(f"{uri}|{identity}|{PROBE_VERSION}".encode("utf-8")).hexdigest() + ".json"
+
+# The probe reads every packet header: its time grows with the file. Beyond --probe_timeout,
+# one more second per this many bytes (a local disk demuxes several times faster).
+_PROBE_BYTES_PER_SECOND = 25_000_000
+# What the probe child reports that is a drop code of its own (the rest is unreadable media).
+_CHILD_CODES = {r.value: r for r in (
+    DropReason.HOSTILE_MEDIA, DropReason.UNSUPPORTED_FORMAT,
+    DropReason.UNSUPPORTED_CODEC, DropReason.BAD_FRAME_SIZE, DropReason.IMPLAUSIBLE_DURATION,
+    DropReason.TOO_MANY_STREAMS)}
+
+
+class ProbeError(Exception):
+    def __init__(self, reason: DropReason, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
+                     generation: Optional[int] = None) -> dict:
+    """Run the PyAV probe in a child process; raise ProbeError for anything but a good video.
+
+    `uri` is a local path, or a gs:// object (`generation` of it) that the child reads by ranges.
+    """
+    if storage.is_local(uri):
+        if not os.path.exists(uri):
+            raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
+        size_bytes = os.path.getsize(uri)
+        uri = os.path.abspath(uri)  # never a relative name FFmpeg could read as `concat:` or another protocol
+    timeout_seconds = probe_timeout_for(timeout_seconds, size_bytes or 0)
+    command = [sys.executable, "-m", "transforms.media.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
+    if generation is not None:  # the object as identified: the child reads it with no metadata request
+        command += ["--generation", str(generation), "--size", str(size_bytes)]
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise ProbeError(DropReason.PROBE_TIMEOUT,
+                         f"probing took longer than {timeout_seconds:.0f}s; the file may be hostile or "
+                         "corrupt, or raise --probe_timeout") from None
+    if completed.returncode == TRANSIENT_EXIT:  # the store failed, not the file: let the worker retry
+        raise OSError(f"probing {uri}: " + completed.stderr.decode("utf-8", "replace").strip()[-300:])
+    if completed.returncode != 0:
+        reason, detail = classify_child_failure(completed.returncode, completed.stderr.decode("utf-8", "replace"))
+        raise ProbeError(reason, detail)
+    raw = json.loads(completed.stdout)
+    if raw.get("error") == "no_video_stream":
+        raise ProbeError(DropReason.NO_VIDEO_STREAM, "the file has no video stream (audio-only or data)")
+    if raw.get("error") in _CHILD_CODES:
+        raise ProbeError(_CHILD_CODES[raw["error"]], raw.get("detail", ""))
+    if raw.get("error"):
+        raise ProbeError(DropReason.UNREADABLE_MEDIA, f"{raw.get('detail')}; re-export or replace the file")
+    return raw
+
+
+def probe_timeout_for(base_seconds: float, size_bytes: int) -> float:
+    """The wall-clock budget of one probe: the base, plus time for the packets a larger file holds."""
+    return base_seconds + size_bytes / _PROBE_BYTES_PER_SECOND
+
+
+def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, str]:
+    """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
+    tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return DropReason.PROBE_CRASHED, f"the probe process was killed by {name} while reading the file"
+    if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
+        return DropReason.PROBE_CRASHED, (f"the probe ran out of its {_MEMORY_LIMIT_BYTES >> 30} GiB memory cap "
+                                          f"reading the file: {tail}")
+    return DropReason.UNREADABLE_MEDIA, f"the probe process failed (exit {returncode}) {tail}".strip()
+
+
+def storage_reads(uri: str) -> bool:
+    """Whether Beam's FileSystems has a reader for the URI's scheme (gs://, and any installed)."""
+    try:
+        FileSystems.get_filesystem(uri)
+    except (ValueError, IOError, ImportError):  # an unknown scheme, or its extra not installed
+        return False
+    return True
+
+
+class _ProbeFn(beam.DoFn):
+    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None):
+        self._timeout = timeout_seconds
+        self._cache_dir = cache_dir
+        self._scratch = ""
+
+    def setup(self):
+        self._scratch = tempfile.mkdtemp(prefix="probe-")
+
+    def teardown(self):
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def process(self, element: tuple[str, Iterable[ManifestRow]]):
+        uri, rows = element
+        rows = list(rows)
+        local = None
+        reused = False
+        try:
+            remote = fetch.is_remote(uri)
+            if not remote and not storage.is_local(uri) and not storage_reads(uri):
+                raise ProbeError(DropReason.UNSUPPORTED_URI,
+                                 f"nothing here reads {uri.split('://')[0]}:// URIs; use a local path, gs:// or https://")
+            if not remote and not storage.exists(uri):
+                raise ProbeError(DropReason.SOURCE_NOT_FOUND, f"no such file: {uri}")
+            # A URL has no reliable version before it is read: it is fetched every time and
+            # named by its content, so only files and objects use the probe cache.
+            identity = None if remote else storage.identity(uri)
+            cache_uri = (storage.join(self._cache_dir, probe_cache_name(uri, identity))
+                         if self._cache_dir and identity else None)
+            if cache_uri and storage.exists(cache_uri):
+                # A source probed before, unchanged since: a rerun does not read it again.
+                raw, reused = json.loads(storage.read_bytes(cache_uri)), True
+            else:
+                if gcs.is_gcs(uri):  # read in place, by ranges: an MP4 costs its header
+                    raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
+                                           generation=gcs.generation_of(identity))
+                else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
+                    local = storage.localize(uri, self._scratch)
+                    raw = probe_media_file(local, self._timeout)
+                    if local != uri:  # the whole copy was read
+                        raw["bytes_read"] = raw["size_bytes"]
+                identity = identity or fetch.content_identity(local)
+                if cache_uri:
+                    storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
+            info = video_info(raw, uri, identity)
+        except (ProbeError, fetch.FetchError) as err:
+            # The scratch copy's random name would make drops.jsonl differ from run to run.
+            detail = err.detail.replace(local, uri) if local else err.detail
+            for row in rows:
+                yield beam.pvalue.TaggedOutput(DROPS, Drop(
+                    row_id=row.row_id, source_uri=uri, stage=Stage.PROBE, reason=err.reason,
+                    detail=detail, location=row.location))
+            return
+        finally:
+            if local and local != uri:
+                os.remove(local)
+        yield beam.pvalue.TaggedOutput(SOURCES, SourceRecord(
+            uri=uri, seconds=info.duration, bytes=info.size_bytes, probe_reused=reused,
+            probe_bytes_read=0 if reused else int(raw.get("bytes_read", info.size_bytes))))
+        yield info, rows
+
+
+class ProbeVideos(beam.PTransform):
+    """(source uri, rows) -> (VideoInfo, rows); tagged `drops` and `sources` (for the statistics)."""
+
+    def __init__(self, timeout_seconds: float = 120.0, cache_dir: Optional[str] = None):
+        super().__init__()
+        self._timeout = timeout_seconds
+        self._cache_dir = cache_dir  # where probe results are kept for reruns (None: not kept)
+
+    def expand(self, grouped):
+        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self._timeout, self._cache_dir)).with_outputs(
+            DROPS, SOURCES, main="videos")

@@ -1,0 +1,97 @@
+"""ReadManifest: manifest files (JSONL, CSV, Parquet; local or gs://) -> ManifestRows.
+
+Outputs a dict: `rows` (parsed, ids unique), `drops` (every row that is not), and `count`
+(one element: how many records the manifests hold, the base of the drop rate).
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable, Optional
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.store import storage
+from transforms.core.manifest import derived_row_id, iter_records, parse_row
+from transforms.core.repair import is_tuning_example, row_from_example
+from transforms.core.types import Drop, DropReason, ManifestRow, Stage
+
+DROPS = "drops"
+
+
+def match_manifests(patterns: Iterable[str]) -> list[str]:
+    """Every file the patterns name, sorted; raises ValueError naming a pattern that matches nothing."""
+    paths = []
+    for pattern in patterns:
+        found = [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+        if not found:
+            raise ValueError(f"manifest {pattern!r} matches no file")
+        paths.extend(found)
+    return sorted(set(paths))
+
+
+class _ReadFileFn(beam.DoFn):
+    def __init__(self, default_prompt: Optional[str], repair_timeline: str = "video"):
+        self._default_prompt = default_prompt
+        self._repair_timeline = repair_timeline
+
+    def process(self, path: str):
+        folder = posixpath.dirname(path)
+        try:
+            records = list(iter_records(path, storage.read_bytes(path)))
+        except Exception as err:  # noqa: BLE001 - any unreadable file is one drop, named
+            yield beam.pvalue.TaggedOutput(DROPS, Drop(
+                row_id=path, source_uri="", stage=Stage.READ, reason=DropReason.UNREADABLE_MANIFEST,
+                detail=f"cannot read manifest: {type(err).__name__}: {err}", location=path))
+            return
+        for location, record in records:
+            if isinstance(record, Drop):
+                yield beam.pvalue.TaggedOutput(DROPS, record)
+                continue
+            if is_tuning_example(record):  # repair mode: an existing tuning example
+                row_id = str(record["id"]) if record.get("id") not in (None, "") else derived_row_id(record)
+                parsed = row_from_example(record, location, folder, row_id, self._repair_timeline)
+            else:
+                parsed = parse_row(record, location, folder, self._default_prompt)
+            if isinstance(parsed, Drop):
+                yield beam.pvalue.TaggedOutput(DROPS, parsed)
+            else:
+                yield parsed
+
+
+def _unique_or_drop(element: tuple[str, Iterable[ManifestRow]]):
+    row_id, rows = element
+    rows = sorted(rows, key=lambda r: r.location)
+    if len(rows) == 1:
+        yield rows[0]
+        return
+    places = ", ".join(r.location for r in rows)
+    for row in rows:  # which one is right is not ours to guess: all go, deterministically
+        yield beam.pvalue.TaggedOutput(DROPS, Drop(
+            row_id=row_id, source_uri=row.video_uri, stage=Stage.READ, reason=DropReason.DUPLICATE_ID,
+            detail=f"id {row_id!r} is used by {len(rows)} rows ({places}); give each row its own id",
+            location=row.location))
+
+
+class ReadManifest(beam.PTransform):
+    def __init__(self, manifest_paths: list[str], default_prompt: Optional[str] = None,
+                 repair_timeline: str = "video"):
+        super().__init__()
+        self._paths = manifest_paths
+        self._default_prompt = default_prompt
+        self._repair_timeline = repair_timeline
+
+    def expand(self, pbegin):
+        parsed = (pbegin
+                  | "ManifestFiles" >> beam.Create(self._paths)
+                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self._default_prompt, self._repair_timeline)).with_outputs(
+                      DROPS, main="rows"))
+        unique = (parsed.rows
+                  | "KeyById" >> beam.Map(lambda row: (row.row_id, row))
+                  | "GroupById" >> beam.GroupByKey()
+                  | "DropDuplicateIds" >> beam.FlatMap(_unique_or_drop).with_outputs(DROPS, main="rows"))
+        count = ((parsed.rows, parsed.drops)
+                 | "AllRecords" >> beam.Flatten()
+                 | "CountRecords" >> beam.combiners.Count.Globally())
+        drops = (parsed.drops, unique.drops) | "ReadDrops" >> beam.Flatten()
+        return {"rows": unique.rows, "drops": drops, "count": count}
