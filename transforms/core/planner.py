@@ -17,8 +17,8 @@ from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
                               TranscodeSettings, VideoInfo)
 
-# Encoder settings are part of every transcoded clip's name: change them and clips are remade.
-ENCODER_VERSION = "x264-veryfast-v1"
+# Encoder settings are part of every clip's name: change them (or how a copy is timed) and clips are remade.
+ENCODER_VERSION = "x264-veryfast-v2"
 # Roughly what H.264 at `veryfast` needs for a clean picture, in bits per pixel per frame.
 _BITS_PER_PIXEL = 0.05
 _HEIGHTS = (2160, 1440, 1080, 720, 540, 480, 360, 240, 144)
@@ -113,21 +113,32 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
     bytes_per_second = info.size_bytes / max(info.duration, 1e-3)
     copy_fits = bytes_per_second * min(length, max_len) <= limits.max_file_bytes * _COPY_SIZE_HEADROOM
     rotated = info.rotation != 0  # baked in by a transcode so every player shows the same picture
-    streams_copyable = V.can_copy_video_into_mp4(info) and not rotated and copy_fits
+    # Several edits in one file (an editor's cuts) cannot be stream-copied onto one timeline.
+    streams_copyable = (V.can_copy_video_into_mp4(info) and not rotated and copy_fits
+                        and info.timeline != "edited")
+    # A trimmed source's first shown frame is not a keyframe (the one before it is hidden).
+    keyframes = info.keyframes or (0.0,)
+    starts_on_keyframe = keyframes[0] < 1e-6
 
-    if whole and length <= max_len and copy_fits and not rotated and V.accepted_mime(info):
+    if (whole and length <= max_len and copy_fits and not rotated and V.accepted_mime(info)
+            and V.plain_timeline(info)):
         return _specs(info, segment_key, [0.0, info.duration], Action.COPY, limits)
     if virtual and virtual_segments_fit(info, limits):
         return virtual_specs(info, segment_key, seg_start, seg_end, intervals, limits)
     if streams_copyable:
-        if whole and length <= max_len:
+        if whole and length <= max_len and starts_on_keyframe:
             return _specs(info, segment_key, [0.0, info.duration], Action.REMUX, limits)
-        keyframes = info.keyframes or (0.0,)
         # A copied clip starts on a keyframe: snap the segment's start back to the one before it.
-        start = max((k for k in keyframes if k <= seg_start + 1e-6), default=0.0)
+        before = [k for k in keyframes if k <= seg_start + 1e-6]
+        start = max(before) if before else seg_start
         bounds = choose_cuts(start, seg_end, max_len, keyframe_candidates(keyframes), intervals)
         if bounds is not None:
-            return _specs(info, segment_key, bounds, Action.CUT, limits)
+            specs = _specs(info, segment_key, bounds, Action.CUT, limits)
+            if not before:
+                # No keyframe at or before the start (a trimmed source): a copy would start on a
+                # hidden frame, so this one clip is decoded and encoded exactly; the rest are copied.
+                specs[0] = _retyped(info, specs[0], Action.TRANSCODE)
+            return specs
     bounds = choose_cuts(seg_start, seg_end, max_len, grid_candidates(1.0), intervals)
     return _specs(info, segment_key, bounds, Action.TRANSCODE, limits)
 
@@ -146,11 +157,16 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
     return specs
 
 
+def _retyped(info: VideoInfo, spec: ClipSpec, action: Action) -> ClipSpec:
+    return dataclasses.replace(spec, action=action,
+                               media_name=media_name(info, action, spec.start, spec.end, spec.transcode))
+
+
 def virtual_segments_fit(info: VideoInfo, limits: Limits) -> bool:
     """The source can be referenced as it is: an accepted file under the size limit, upright,
     whose timeline starts at its container's zero (so an offset means the same time to any reader)."""
     return (V.accepted_mime(info) is not None and info.size_bytes <= limits.max_file_bytes
-            and info.rotation == 0 and abs(info.input_offset) < 1e-3)
+            and info.rotation == 0 and V.plain_timeline(info))
 
 
 def virtual_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,

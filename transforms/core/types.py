@@ -166,6 +166,10 @@ class VideoInfo:
     keyframes: tuple[float, ...] = ()
     identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
     decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
+    # plain, trimmed, delayed, edited or offset (transforms/media/timeline_probe.py): only a plain
+    # source means the same times to every reader when copied as it is.
+    timeline: str = "plain"
+    audio_lag: float = 0.0       # seconds the sound starts after the first frame (padded in outputs)
 
 
 @dataclasses.dataclass(frozen=True)

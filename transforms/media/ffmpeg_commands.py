@@ -9,9 +9,6 @@ from transforms.media import media_guard
 from transforms.media import video_info as V
 from transforms.core.types import ClipSpec, TranscodeSettings
 
-# A copied clip starts at the keyframe at or before -ss; aiming a millisecond past the
-# keyframe keeps float rounding from landing on the keyframe before it.
-_SEEK_PAST_KEYFRAME = 0.001
 # ffmpeg ends a stream copy at the first packet whose decode time reaches -ss + -t. Stopping
 # half a millisecond before the next keyframe's decode time keeps that keyframe (and the
 # frames decoded after it) out, and every frame decoded before it in.
@@ -25,29 +22,45 @@ def ffmpeg_binary() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _input(spec: ClipSpec, src: str, seek_pad: float):
-    start = spec.start
+def _input(spec: ClipSpec, src: str):
+    """The input, seeking to the clip's first frame: `-ss` counts from the container's start, and
+    ffmpeg makes that instant the output's zero. A stream copy aims exactly at its keyframe (the
+    probe's time of it, to the microsecond, which rounds back to the same tick): aiming past it
+    would hide the time in between behind an edit list, aiming before it would take the keyframe
+    before. The source's own empty edits and offsets are left behind the same way."""
     # Only this one local file, read by the demuxer the probe accepted (see media_guard).
     kwargs = media_guard.ffmpeg_input_options(media_guard.demuxer_for(spec.source.container))
-    if start > 0:
-        kwargs["ss"] = f"{start + spec.source.input_offset + seek_pad:.6f}"
-    return ffmpeg.input(os.path.abspath(src), **kwargs), (spec.end - start - (seek_pad if start > 0 else 0.0))
+    seek = spec.start + spec.source.input_offset
+    if seek > 1e-6:
+        kwargs["ss"] = f"{seek:.6f}"
+    return ffmpeg.input(os.path.abspath(src), **kwargs), spec.end - spec.start
+
+
+def _audio(spec: ClipSpec, inp):
+    """The audio stream, padded with silence at its start when the source's sound starts after
+    its first frame, so that the clip's sound starts at 0 too (no empty edit)."""
+    audio = inp["a:0"]
+    if spec.source.audio_lag > 0:
+        audio = audio.filter("aresample", **{"async": 1, "first_pts": 0})
+    return audio
 
 
 def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
     """Copy the streams of [start, end) into MP4; audio MP4 cannot carry is re-encoded to AAC."""
-    inp, seconds = _input(spec, src, _SEEK_PAST_KEYFRAME)
-    streams = [inp["v:0"]] + ([inp["a:0"]] if spec.source.has_audio else [])
+    inp, seconds = _input(spec, src)
+    streams = [inp["v:0"]] + ([_audio(spec, inp)] if spec.source.has_audio else [])
     kwargs = {"c:v": "copy"}
     if spec.end < spec.source.duration - 1e-3:  # the last piece copies to the end of the file
         kwargs["t"] = f"{seconds - spec.source.decode_lead - _STOP_BEFORE_DECODE:.6f}"
+    # No `avoid_negative_ts make_zero`: it zeroes the first *decode* time, which puts the first
+    # frame of a B-frame stream at its decode lead behind an empty edit. The MP4 muxer's own
+    # handling keeps the first frame at 0 and writes the lead as the edit's media time instead.
     kwargs.update({
-        "avoid_negative_ts": "make_zero",
         "movflags": "+faststart",
         "map_metadata": "-1",
     })
     if spec.source.has_audio:
-        if V.can_copy_audio_into_mp4(spec.source):
+        if V.can_copy_audio_into_mp4(spec.source) and spec.source.audio_lag == 0:
             kwargs["c:a"] = "copy"
         else:
             kwargs.update({"c:a": "aac", "b:a": str(spec.transcode.audio_bitrate or 64_000)})
@@ -57,14 +70,14 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
 def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSettings,
                       threads: int = 0) -> list[str]:
     """Decode [start, end) exactly and encode it once to H.264/AAC MP4 at `settings`."""
-    inp, seconds = _input(spec, src, 0.0)
+    inp, seconds = _input(spec, src)
     video = inp["v:0"]
     source_height = spec.source.width if spec.source.rotation in (90, 270) else spec.source.height
     if settings.height < source_height:
         video = video.filter("scale", -2, settings.height)
     if spec.source.fps > settings.fps_cap:
         video = video.filter("fps", settings.fps_cap)
-    streams = [video] + ([inp["a:0"]] if spec.source.has_audio else [])
+    streams = [video] + ([_audio(spec, inp)] if spec.source.has_audio else [])
     kwargs = {
         "t": f"{seconds:.6f}",
         "c:v": "libx264",

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from transforms.media import media_bytes
 from transforms.media import media_guard as guard
 from transforms.media import mp4_boxes
+from transforms.media import timeline_probe
 
 
 def refuse_before_opening(source) -> Optional[dict[str, Any]]:
@@ -58,8 +59,8 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
     refused = refuse_before_opening(source)
     if refused:
         return refused
-    payload = None if read_payload else mp4_boxes.payload_ranges(
-        mp4_boxes.top_level_boxes(source.read_at, source.size))
+    boxes = mp4_boxes.top_level_boxes(source.read_at, source.size)
+    payload = None if read_payload else mp4_boxes.payload_ranges(boxes)
     container = _open(media_bytes.MaskedView(source, payload or ()))
     if isinstance(container, dict):
         return container
@@ -99,6 +100,7 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
             scan = _scan_packets(container, video, _sync_positions(video) if payload else None)
             first_key = scan.pop("first_keyframe")
             result.update(scan)
+            result.update(timeline_probe.timeline_fields(source.read_at, boxes, result, _start_of(audios)))
             problem = guard.duration_problem(result["duration"], result["size_bytes"], "has packets over")
             if problem:
                 return {"error": problem[0], "detail": problem[1], **result}
@@ -117,7 +119,8 @@ def measure_written(path: str) -> dict[str, Any]:
 
     No payload is read and nothing is decoded (FFmpeg's stream analysis sees zeros), so this runs
     in the worker's own process: the cut stage measures every clip it writes without starting a
-    child. Raises ValueError when the file is not an MP4 with one sample table, or has no video.
+    child. `timeline_problem` says why its first frame would not be at 0 for every reader (None
+    when it is). Raises ValueError when the file is not an MP4 with one sample table, or has no video.
     """
     import av
 
@@ -134,9 +137,13 @@ def measure_written(path: str) -> dict[str, Any]:
                 scan = _scan_packets(container, video, _sync_positions(video))
         except av.FFmpegError as err:
             raise ValueError(str(err)) from None
+        problem = timeline_probe.written_timeline_problem(
+            timeline_probe.iso_tracks(source.read_at, mp4_boxes.top_level_boxes(source.read_at, source.size)),
+            scan["video_start"], scan["hidden_frames"])
     finally:
         source.close()
-    return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"]}
+    return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"],
+            "timeline_problem": problem}
 
 
 def _sync_positions(video) -> set[int]:
@@ -156,8 +163,14 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     first_keyframe = None
     lead = 0.0
     count = 0
+    hidden = 0
     for packet in container.demux(video):
         if packet.pts is None:
+            continue
+        if packet.is_discard:
+            # An edit list hides it (a trimmed start): decoded for the frames after it, never shown.
+            # The timeline is what a player shows, so it starts at the first frame not hidden.
+            hidden += 1
             continue
         count += 1
         pts = packet.pts * time_base
@@ -183,7 +196,15 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         # decode time, so a copied clip must stop this much before the next keyframe's time.
         "decode_lead": lead,
         "first_keyframe": first_keyframe or (0, 0),
+        "hidden_frames": hidden,
     }
+
+
+def _start_of(streams) -> Optional[float]:
+    """The first stream's start time in seconds, as the demuxer reports it (None when unknown)."""
+    if not streams or streams[0].start_time is None:
+        return None
+    return float(streams[0].start_time * streams[0].time_base)
 
 
 def result_fps_guess(video) -> float:

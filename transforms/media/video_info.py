@@ -42,6 +42,8 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         keyframes=tuple(raw.get("keyframes", ())),
         identity=identity,
         decode_lead=float(raw.get("decode_lead", 0.0)),
+        timeline=str(raw.get("timeline", "plain")),
+        audio_lag=float(raw.get("audio_lag", 0.0)),
     )
 
 
@@ -61,3 +63,8 @@ def can_copy_video_into_mp4(info: VideoInfo) -> bool:
 
 def can_copy_audio_into_mp4(info: VideoInfo) -> bool:
     return not info.has_audio or info.audio_codec in L.MP4_AUDIO_CODECS
+
+
+def plain_timeline(info: VideoInfo) -> bool:
+    """A copy of the file as it is starts its first frame at 0 for every reader (see timeline_probe)."""
+    return info.timeline == "plain" and abs(info.input_offset) < 1e-3 and info.audio_lag == 0.0

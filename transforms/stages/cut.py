@@ -58,6 +58,8 @@ def measure(path: str) -> Measured:
         found = measure_written(path)
     except ValueError as err:
         raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err}") from None
+    if found["timeline_problem"]:  # a safety net: every reader must agree on what 00:07 is
+        raise ClipError(DropReason.CUT_FAILED, f"the written clip's timeline is wrong: {found['timeline_problem']}")
     return Measured(duration=float(found["duration"]), bytes=int(found["size_bytes"]))
 
 
