@@ -145,7 +145,7 @@ def build_validation(p: beam.Pipeline, paths: Sequence[str], profile: Profile, d
               | "AsProbeInput" >> beam.Map(lambda uri: (uri, [_VideoRef(uri)]))
               | "SpreadVideos" >> beam.Reshuffle()
               | "ProbeVideos" >> ProbeVideos(probe_timeout))
-    infos = probed.videos | "InfoByUri" >> beam.Map(lambda e: (e[0].uri, dataclasses.replace(e[0], keyframes=())))
+    infos = probed.videos | "InfoByUri" >> beam.Map(lambda e: (e[0].uri, dataclasses.replace(e[0], keyframes=(), frame_runs=())))
     failures = probed.drops | "FailureByUri" >> beam.Map(lambda d: (d.source_uri, (d.reason.value, d.detail)))
     video_problems = checked.facts | "CheckAgainstVideos" >> beam.FlatMap(
         _video_problems, profile, default_resolution, beam.pvalue.AsDict(infos), beam.pvalue.AsDict(failures))

@@ -5,6 +5,7 @@ for each segment those rows use, the clips to make and how (copy < remux < cut <
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import posixpath
@@ -13,6 +14,7 @@ from typing import Optional, Sequence
 
 from transforms.media import video_info as V
 from transforms.core.cut_points import choose_cuts, grid_candidates, keyframe_candidates
+from transforms.core.frame_times import first_at_or_after
 from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
                               TranscodeSettings, VideoInfo)
@@ -140,12 +142,21 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
                 specs[0] = _retyped(info, specs[0], Action.TRANSCODE)
             return specs
     bounds = choose_cuts(seg_start, seg_end, max_len, grid_candidates(1.0), intervals)
-    return _specs(info, segment_key, bounds, Action.TRANSCODE, limits)
+    return _specs(info, segment_key, on_frames(info, bounds), Action.TRANSCODE, limits)
+
+
+def on_frames(info: VideoInfo, bounds: list[float]) -> list[float]:
+    """Bounds moved onto the frames a decoding cut really starts at: the first at or after each,
+    from the frames' own times (a phone's frame rate varies, and it stalls), never frames / fps.
+    The last bound stays: a clip ends where the source or the segment does."""
+    if not info.frame_runs:
+        return bounds
+    return [first_at_or_after(info.frame_runs, b) for b in bounds[:-1]] + bounds[-1:]
 
 
 def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Action,
            limits: Limits) -> list[ClipSpec]:
-    lean = dataclasses.replace(info, keyframes=())
+    lean = dataclasses.replace(info, keyframes=(), frame_runs=(), keyframe_leads=())
     count = len(bounds) - 1
     specs = []
     for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
@@ -153,8 +164,18 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
         specs.append(ClipSpec(
             source=lean, segment_key=segment_key, clip_index=index, clip_count=count,
             start=start, end=end, action=action, transcode=settings,
-            media_name=media_name(info, action, start, end, settings)))
+            media_name=media_name(info, action, start, end, settings), end_lead=_lead_at(info, end)))
     return specs
+
+
+def _lead_at(info: VideoInfo, t: float) -> Optional[float]:
+    """The decode lead of the keyframe at t, when the probe measured each keyframe's."""
+    if len(info.keyframe_leads) != len(info.keyframes):
+        return None
+    i = bisect.bisect_left(info.keyframes, t - 1e-6)
+    if i < len(info.keyframes) and abs(info.keyframes[i] - t) <= 1e-6:
+        return info.keyframe_leads[i]
+    return None
 
 
 def _retyped(info: VideoInfo, spec: ClipSpec, action: Action) -> ClipSpec:

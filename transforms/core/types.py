@@ -170,6 +170,9 @@ class VideoInfo:
     # source means the same times to every reader when copied as it is.
     timeline: str = "plain"
     audio_lag: float = 0.0       # seconds the sound starts after the first frame (padded in outputs)
+    # Every frame's time as runs (first, step, count): transforms/core/frame_times.py.
+    frame_runs: tuple[tuple[float, float, int], ...] = ()
+    keyframe_leads: tuple[float, ...] = ()  # each keyframe's own decode lead, beside `keyframes`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +187,7 @@ class TranscodeSettings:
 class ClipSpec:
     """One clip to make: the piece [start, end) of a source timeline and how to make it."""
 
-    source: VideoInfo            # keyframes stripped: the cut needs none
+    source: VideoInfo            # keyframes and frame runs stripped: the cut needs neither
     segment_key: str
     clip_index: int
     clip_count: int
@@ -193,6 +196,8 @@ class ClipSpec:
     action: Action
     transcode: TranscodeSettings  # used by TRANSCODE, and as the fallback of a too-large copy
     media_name: str              # deterministic: source identity + plan + encoder settings
+    # A stream copy ending on a keyframe: that keyframe's decode lead (None: the source's largest).
+    end_lead: Optional[float] = None
 
     @property
     def clip_key(self) -> str:

@@ -22,7 +22,12 @@ def ffmpeg_binary() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _input(spec: ClipSpec, src: str):
+# A transcode seeks this far before its first frame (the planner's time of it may be off by
+# a Matroska tick), so that frame is always kept; setpts then puts it at 0.
+_DECODE_LEAD_IN = 0.001
+
+
+def _input(spec: ClipSpec, src: str, lead_in: float = 0.0):
     """The input, seeking to the clip's first frame: `-ss` counts from the container's start, and
     ffmpeg makes that instant the output's zero. A stream copy aims exactly at its keyframe (the
     probe's time of it, to the microsecond, which rounds back to the same tick): aiming past it
@@ -32,8 +37,9 @@ def _input(spec: ClipSpec, src: str):
     kwargs = media_guard.ffmpeg_input_options(media_guard.demuxer_for(spec.source.container))
     seek = spec.start + spec.source.input_offset
     if seek > 1e-6:
+        seek = max(seek - lead_in, 0.0)
         kwargs["ss"] = f"{seek:.6f}"
-    return ffmpeg.input(os.path.abspath(src), **kwargs), spec.end - spec.start
+    return ffmpeg.input(os.path.abspath(src), **kwargs), spec.end - spec.start + (lead_in if seek > 0 else 0.0)
 
 
 def _audio(spec: ClipSpec, inp):
@@ -51,7 +57,8 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
     streams = [inp["v:0"]] + ([_audio(spec, inp)] if spec.source.has_audio else [])
     kwargs = {"c:v": "copy"}
     if spec.end < spec.source.duration - 1e-3:  # the last piece copies to the end of the file
-        kwargs["t"] = f"{seconds - spec.source.decode_lead - _STOP_BEFORE_DECODE:.6f}"
+        lead = spec.source.decode_lead if spec.end_lead is None else spec.end_lead
+        kwargs["t"] = f"{seconds - lead - _STOP_BEFORE_DECODE:.6f}"
     # No `avoid_negative_ts make_zero`: it zeroes the first *decode* time, which puts the first
     # frame of a B-frame stream at its decode lead behind an empty edit. The MP4 muxer's own
     # handling keeps the first frame at 0 and writes the lead as the edit's media time instead.
@@ -70,8 +77,9 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
 def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSettings,
                       threads: int = 0) -> list[str]:
     """Decode [start, end) exactly and encode it once to H.264/AAC MP4 at `settings`."""
-    inp, seconds = _input(spec, src)
-    video = inp["v:0"]
+    inp, seconds = _input(spec, src, _DECODE_LEAD_IN)
+    # The first frame kept at 0 exactly, whatever the seek's rounding (no empty edit in the output).
+    video = inp["v:0"].filter("setpts", "PTS-STARTPTS")
     source_height = spec.source.width if spec.source.rotation in (90, 270) else spec.source.height
     if settings.height < source_height:
         video = video.filter("scale", -2, settings.height)

@@ -14,6 +14,7 @@ import resource
 import sys
 from typing import Any, Optional
 
+from transforms.core import frame_times
 from transforms.media import media_bytes
 from transforms.media import media_guard as guard
 from transforms.media import mp4_boxes
@@ -164,6 +165,7 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     lead = 0.0
     count = 0
     hidden = 0
+    shown = []
     for packet in container.demux(video):
         if packet.pts is None:
             continue
@@ -174,15 +176,16 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
             continue
         count += 1
         pts = packet.pts * time_base
+        shown.append(pts)
         duration = (packet.duration or 0) * time_base
         first = pts if first is None else min(first, pts)
         end = pts + duration if end is None else max(end, pts + duration)
         if packet.is_keyframe if sync_positions is None else packet.pos in sync_positions:
-            keyframes.append(pts)
+            own_lead = pts - packet.dts * time_base if packet.dts is not None else 0.0
+            keyframes.append((pts, own_lead))
             if first_keyframe is None and packet.pos is not None and packet.pos >= 0:
                 first_keyframe = (packet.pos, packet.pos + packet.size)
-            if packet.dts is not None:
-                lead = max(lead, pts - packet.dts * time_base)
+            lead = max(lead, own_lead)
     if not count:
         raise ValueError("the video stream has no frames")
     if end - first <= 0 and result_fps_guess(video):
@@ -191,12 +194,16 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         "video_start": first,
         "duration": end - first,
         "frames": count,
-        "keyframes": sorted(k - first for k in keyframes),
+        "keyframes": [k - first for k, _ in sorted(keyframes)],
         # How far a keyframe is decoded before it is shown (B-frames): stream copy stops by
         # decode time, so a copied clip must stop this much before the next keyframe's time.
+        # Each keyframe's own: at a variable frame rate it varies (a second after a stall).
         "decode_lead": lead,
+        "keyframe_leads": [round(own, 9) for _, own in sorted(keyframes)],
         "first_keyframe": first_keyframe or (0, 0),
         "hidden_frames": hidden,
+        # Every frame's time (a variable frame rate is the rule on phones), as runs.
+        "frame_runs": [list(run) for run in frame_times.runs_of(sorted(t - first for t in shown))],
     }
 
 

@@ -59,9 +59,10 @@ def timeline_fields(read_at: Callable[[int, int], bytes], boxes: Optional[list[B
     return {"timeline": kind, "audio_lag": lag if lag > _ZERO else 0.0}
 
 
-# A clip's sound may skip this much at its start: the encoder's priming (1024 or 2112 samples)
-# plus the part of one audio frame before the clip's first video frame.
-_MAX_AUDIO_SKIP = 0.1
+# A clip's sound may skip this much at its start: the encoder's priming (1024 or 2112 samples),
+# or in a stream copy the few audio frames before the keyframe that FFmpeg's seek starts at
+# (0.11 s measured). Readers that honour the edit (all common ones) play it in sync.
+_MAX_AUDIO_SKIP = 0.25
 
 
 def written_timeline_problem(tracks: list[mp4_edits.Track], video_start: float, hidden_frames: int) -> Optional[str]:

@@ -44,6 +44,8 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         decode_lead=float(raw.get("decode_lead", 0.0)),
         timeline=str(raw.get("timeline", "plain")),
         audio_lag=float(raw.get("audio_lag", 0.0)),
+        frame_runs=tuple((float(a), float(b), int(n)) for a, b, n in raw.get("frame_runs", ())),
+        keyframe_leads=tuple(float(x) for x in raw.get("keyframe_leads", ())),
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -64,14 +63,10 @@ def measure(path: str) -> Measured:
 
 
 def transcoded_start(spec: ClipSpec) -> float:
-    """Where an exact (decoding) cut really starts: the first source frame at or after `start`.
-
-    Assumes the constant frame rate the probe reported; the written duration is measured.
-    """
-    fps = spec.source.fps
-    if not fps or spec.start <= 0:
-        return spec.start
-    return math.ceil(spec.start * fps - 1e-6) / fps
+    """Where an exact (decoding) cut really starts: the first source frame at or after `start`,
+    which is `start` itself: the planner put it on that frame's own time (planner.on_frames).
+    The written duration is measured."""
+    return spec.start
 
 
 def copied_clip_matches_plan(spec: ClipSpec, measured: Measured) -> bool:
