@@ -209,15 +209,39 @@ def ts_discontinuity(folder: str) -> Footage:
 
     def make(out: str) -> None:
         first, second = out + ".a.ts", out + ".b.ts"
-        _ffmpeg("-i", base, "-t", "30", "-c", "copy", "-f", "mpegts", "-output_ts_offset", "100", first)
-        _ffmpeg("-ss", "30", "-i", base, "-c", "copy", "-f", "mpegts", "-output_ts_offset", "5000", second)
+        _ffmpeg("-i", base, "-t", str(JOIN_AT), "-c", "copy", "-f", "mpegts", "-output_ts_offset", "100", first)
+        _ffmpeg("-ss", str(JOIN_AT), "-i", base, "-c", "copy", "-f", "mpegts", "-output_ts_offset", "5000", second)
         with open(out, "wb") as joined:
             for part in (first, second):
                 with open(part, "rb") as handle:
                     joined.write(handle.read())
                 os.remove(part)
     path = _once(folder, "ts_discontinuity.ts", make)
-    return Footage("ts_discontinuity.ts", path, TS_BASE.events)
+    shift = _join_shift(path, JOIN_AT) - JOIN_AT
+    events = tuple(e if e.end <= JOIN_AT else Event(e.start if e.start < JOIN_AT else round(e.start + shift, 6),
+                                                  round(e.end + shift, 6), e.color) for e in TS_BASE.events)
+    return Footage("ts_discontinuity.ts", path, events, segments=((35.0, 58.0),))
+
+
+JOIN_AT = 30.0
+
+
+def _join_shift(path: str, join_at: float) -> float:
+    """Where the second recording's first frame plays: read the way ffmpeg (a player) reads the
+    file, from its start, into MP4; that frame follows the longest gap between frames."""
+    import av
+
+    out = path + ".played.mp4"
+    _ffmpeg("-i", path, "-map", "0:v", "-c", "copy", out)
+    try:
+        with av.open(out) as container:
+            times = sorted(float(f.pts * f.time_base) for f in container.demux(container.streams.video[0])
+                           if f.pts is not None)
+    finally:
+        os.remove(out)
+    times = [t - times[0] for t in times]
+    gaps = [(b - a, b) for a, b in zip(times, times[1:]) if a >= join_at - 1]
+    return max(gaps)[1]
 
 
 TS_CASES = (ts_late_start, ts_wrap, ts_discontinuity)

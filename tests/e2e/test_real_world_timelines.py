@@ -19,7 +19,7 @@ from tests.strict_events import assert_strict
 
 pytestmark = pytest.mark.e2e
 
-CASES = F.EDIT_LIST_CASES + F.VFR_CASES + (F.ts_late_start, F.ts_wrap) + F.HFR_GOP_CASES
+CASES = F.ALL_CASES
 # What each row's clips are made by: the cheapest way that keeps one timeline.
 ACTIONS = {
     "delayed_start": ["remux"], "delayed_whole": ["remux"],
@@ -28,8 +28,10 @@ ACTIONS = {
     "phone_vfr_portrait": ["transcode"], "phone_vfr_portrait@23.3-52": ["transcode"],
     "ts_late_start": ["remux"], "ts_late_start@20-50": ["cut"],
     "ts_wrap": ["remux"], "ts_wrap@20-50": ["cut"],
+    "ts_discontinuity": ["remux"], "ts_discontinuity@35-58": ["cut"],
     "hfr_120": ["copy"], "hfr_120@10.5-23": ["cut"],
     "hfr_240": ["remux"], "hfr_240@6.5-11": ["cut"],
+    # Only the first keyframe of the open GOPs starts a clean copy: the segment is copied from it.
     "long_open_gop": ["copy"], "long_open_gop@28-60": ["cut"],
 }
 

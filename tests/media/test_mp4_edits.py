@@ -44,7 +44,8 @@ def test_an_encoded_file_has_only_the_bframe_and_priming_edits(files):
     assert video.media_time == pytest.approx(2 / 25)  # medium: 2 B-frames of composition delay
     assert audio.media_time == pytest.approx(1024 / 44100)  # FFmpeg's AAC priming
     assert t["vide"].delay == 0 and t["soun"].delay == 0
-    assert measure_written(files["base"])["timeline_problem"] is None
+    found = measure_written(files["base"])
+    assert found["timeline_problem"] is None and found["audio_problem"] is None
 
 
 def test_a_trimmed_copy_skips_into_its_first_gop(files):

@@ -169,13 +169,12 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
 
 
 def _lead_at(info: VideoInfo, t: float) -> Optional[float]:
-    """The decode lead of the keyframe at t, when the probe measured each keyframe's."""
-    if len(info.keyframe_leads) != len(info.keyframes):
+    """The decode lead of the keyframe at t, or of the one before it (a segment's end inside a
+    GOP), when the probe measured each keyframe's: at a variable frame rate it varies."""
+    if not info.keyframe_leads or len(info.keyframe_leads) != len(info.keyframes):
         return None
-    i = bisect.bisect_left(info.keyframes, t - 1e-6)
-    if i < len(info.keyframes) and abs(info.keyframes[i] - t) <= 1e-6:
-        return info.keyframe_leads[i]
-    return None
+    i = bisect.bisect_right(info.keyframes, t + 1e-6) - 1
+    return info.keyframe_leads[max(i, 0)]
 
 
 def _retyped(info: VideoInfo, spec: ClipSpec, action: Action) -> ClipSpec:

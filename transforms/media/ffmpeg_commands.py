@@ -42,19 +42,23 @@ def _input(spec: ClipSpec, src: str, lead_in: float = 0.0):
     return ffmpeg.input(os.path.abspath(src), **kwargs), spec.end - spec.start + (lead_in if seek > 0 else 0.0)
 
 
-def _audio(spec: ClipSpec, inp):
+def _audio(spec: ClipSpec, inp, pad: bool = False):
     """The audio stream, padded with silence at its start when the source's sound starts after
     its first frame, so that the clip's sound starts at 0 too (no empty edit)."""
     audio = inp["a:0"]
-    if spec.source.audio_lag > 0:
+    if spec.source.audio_lag > 0 or pad:
         audio = audio.filter("aresample", **{"async": 1, "first_pts": 0})
     return audio
 
 
-def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
-    """Copy the streams of [start, end) into MP4; audio MP4 cannot carry is re-encoded to AAC."""
+def stream_copy_command(spec: ClipSpec, src: str, out: str, encode_audio: bool = False) -> list[str]:
+    """Copy the streams of [start, end) into MP4; audio MP4 cannot carry is re-encoded to AAC.
+
+    `encode_audio`: re-encode the sound too, trimmed to the clip's first frame and padded at
+    its start, for a source whose copied sound would not start with the picture (a Matroska or
+    MPEG-TS seek lands its audio a few frames late, or seconds early)."""
     inp, seconds = _input(spec, src)
-    streams = [inp["v:0"]] + ([_audio(spec, inp)] if spec.source.has_audio else [])
+    streams = [inp["v:0"]] + ([_audio(spec, inp, pad=encode_audio)] if spec.source.has_audio else [])
     kwargs = {"c:v": "copy"}
     if spec.end < spec.source.duration - 1e-3:  # the last piece copies to the end of the file
         lead = spec.source.decode_lead if spec.end_lead is None else spec.end_lead
@@ -67,7 +71,7 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
         "map_metadata": "-1",
     })
     if spec.source.has_audio:
-        if V.can_copy_audio_into_mp4(spec.source) and spec.source.audio_lag == 0:
+        if V.can_copy_audio_into_mp4(spec.source) and spec.source.audio_lag == 0 and not encode_audio:
             kwargs["c:a"] = "copy"
         else:
             kwargs.update({"c:a": "aac", "b:a": str(spec.transcode.audio_bitrate or 64_000)})
@@ -107,3 +111,14 @@ def _compile(stream) -> list[str]:
     # Global options go first: ffmpeg warns about options that trail the output file.
     binary, *rest = stream.compile(cmd=ffmpeg_binary())
     return [binary, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *(os.fspath(a) for a in rest)]
+
+
+def continuous_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
+    """The whole source read from its start into QuickTime, streams copied: ffmpeg corrects an
+    MPEG-TS clock's jumps as it reads, so the copy's clock runs on (see ts_discontinuity.py),
+    and its sample table makes a seek in it exact (Matroska's cues land seconds early).
+    QuickTime takes the broadcast codecs (MPEG-2, MP2, AC-3, PCM)."""
+    kwargs = media_guard.ffmpeg_input_options(media_guard.demuxer_for(spec.source.container))
+    inp = ffmpeg.input(os.path.abspath(src), **kwargs)
+    streams = [inp["v:0"]] + ([inp["a:0"]] if spec.source.has_audio else [])
+    return _compile(ffmpeg.output(*streams, out, format="mov", c="copy", map_metadata="-1"))

@@ -14,7 +14,7 @@ import resource
 import sys
 from typing import Any, Optional
 
-from transforms.core import frame_times
+from transforms.core import frame_times, ts_discontinuity
 from transforms.media import media_bytes
 from transforms.media import media_guard as guard
 from transforms.media import mp4_boxes
@@ -120,8 +120,8 @@ def measure_written(path: str) -> dict[str, Any]:
 
     No payload is read and nothing is decoded (FFmpeg's stream analysis sees zeros), so this runs
     in the worker's own process: the cut stage measures every clip it writes without starting a
-    child. `timeline_problem` says why its first frame would not be at 0 for every reader (None
-    when it is). Raises ValueError when the file is not an MP4 with one sample table, or has no video.
+    child. `timeline_problem` says why its first frame would not be at 0 for every reader, and
+    `audio_problem` why its sound would not start with it (None when all is well). Raises ValueError when the file is not an MP4 with one sample table, or has no video.
     """
     import av
 
@@ -138,13 +138,13 @@ def measure_written(path: str) -> dict[str, Any]:
                 scan = _scan_packets(container, video, _sync_positions(video))
         except av.FFmpegError as err:
             raise ValueError(str(err)) from None
-        problem = timeline_probe.written_timeline_problem(
-            timeline_probe.iso_tracks(source.read_at, mp4_boxes.top_level_boxes(source.read_at, source.size)),
-            scan["video_start"], scan["hidden_frames"])
+        tracks = timeline_probe.iso_tracks(source.read_at, mp4_boxes.top_level_boxes(source.read_at, source.size))
     finally:
         source.close()
     return {"duration": scan["duration"], "size_bytes": source.size, "frames": scan["frames"],
-            "timeline_problem": problem}
+            "timeline_problem": timeline_probe.written_timeline_problem(tracks, scan["video_start"],
+                                                                        scan["hidden_frames"], scan["first_dts"]),
+            "audio_problem": timeline_probe.written_audio_problem(tracks)}
 
 
 def _sync_positions(video) -> set[int]:
@@ -156,8 +156,14 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     """Keyframe times and the true first/last frame times, from packets (nothing decoded).
 
     `sync_positions`: the byte positions of the keyframes, when the packets' own flags cannot tell.
+    An MPEG-TS/PS clock that jumps is corrected as ffmpeg corrects it (ts_discontinuity.py).
     """
     time_base = float(video.time_base)
+    jumps = None
+    packets = container.demux(video)
+    if container.format.name.split(",")[0] in _JUMPING_CLOCKS:
+        jumps = ts_discontinuity.Corrector()
+        packets = _corrected(container.demux(video, *container.streams.audio[:1]), video, jumps)
     first = None
     end = None
     keyframes = []
@@ -166,9 +172,18 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     count = 0
     hidden = 0
     shown = []
-    for packet in container.demux(video):
+    open_keyframes = set()
+    current_key = None
+    first_dts = None
+    for packet in packets:
         if packet.pts is None:
             continue
+        if packet.dts is not None and (first_dts is None or packet.dts * time_base < first_dts):
+            first_dts = packet.dts * time_base
+        if current_key is not None and not packet.is_discard and packet.pts * time_base < current_key - 1e-6:
+            # Decoded after the keyframe but shown before it: an open GOP's leading frame, which
+            # needs the GOP before. A copy cannot start on such a keyframe.
+            open_keyframes.add(current_key)
         if packet.is_discard:
             # An edit list hides it (a trimmed start): decoded for the frames after it, never shown.
             # The timeline is what a player shows, so it starts at the first frame not hidden.
@@ -181,6 +196,7 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         first = pts if first is None else min(first, pts)
         end = pts + duration if end is None else max(end, pts + duration)
         if packet.is_keyframe if sync_positions is None else packet.pos in sync_positions:
+            current_key = pts
             own_lead = pts - packet.dts * time_base if packet.dts is not None else 0.0
             keyframes.append((pts, own_lead))
             if first_keyframe is None and packet.pos is not None and packet.pos >= 0:
@@ -192,6 +208,9 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         end = first + count / result_fps_guess(video)
     return {
         "video_start": first,
+        # The first decode time the demuxer gives: against the edit list's media time, it says
+        # whether samples before the first shown keyframe were left out (a trim on a keyframe).
+        "first_dts": first_dts if first_dts is not None else first,
         "duration": end - first,
         "frames": count,
         "keyframes": [k - first for k, _ in sorted(keyframes)],
@@ -200,11 +219,35 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         # Each keyframe's own: at a variable frame rate it varies (a second after a stall).
         "decode_lead": lead,
         "keyframe_leads": [round(own, 9) for _, own in sorted(keyframes)],
+        "open_keyframes": sorted(k - first for k in open_keyframes),
         "first_keyframe": first_keyframe or (0, 0),
         "hidden_frames": hidden,
         # Every frame's time (a variable frame rate is the rule on phones), as runs.
         "frame_runs": [list(run) for run in frame_times.runs_of(sorted(t - first for t in shown))],
+        "clock_jumps": jumps.jumps if jumps else 0,
     }
+
+
+# Demuxers whose clocks may jump (FFmpeg's AVFMT_TS_DISCONT): the transport and program streams.
+_JUMPING_CLOCKS = {"mpegts", "mpeg"}
+
+
+def _corrected(packets, video, jumps: "ts_discontinuity.Corrector"):
+    """The video packets, their times corrected for the clock's jumps (seen on any mapped stream)."""
+    fallback = 1.0 / result_fps_guess(video) if result_fps_guess(video) else 0.0
+    for packet in packets:
+        if packet.dts is None and packet.pts is None:
+            continue
+        base = float(packet.time_base)
+        duration = (packet.duration or 0) * base or (fallback if packet.stream is video else 0.0)
+        dts, pts = jumps.correct(packet.stream.index, None if packet.dts is None else packet.dts * base,
+                                 None if packet.pts is None else packet.pts * base, duration)
+        if packet.stream is not video:
+            continue
+        # Rewritten in the stream's own ticks, which the scan reads.
+        packet.dts = None if dts is None else round(dts / base)
+        packet.pts = None if pts is None else round(pts / base)
+        yield packet
 
 
 def _start_of(streams) -> Optional[float]:

@@ -25,6 +25,7 @@ def container_name(format_name: str, major_brand: str, uri: str, video_codec: st
 
 
 def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
+    keyframes, leads = _closed_keyframes(raw)
     return VideoInfo(
         uri=uri,
         size_bytes=int(raw["size_bytes"]),
@@ -39,14 +40,24 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         audio_codec=raw.get("audio_codec", ""),
         # ffmpeg's input -ss counts from the container's start; our timeline from the first frame.
         input_offset=float(raw["video_start"]) - float(raw["container_start"]),
-        keyframes=tuple(raw.get("keyframes", ())),
+        keyframes=keyframes,
         identity=identity,
         decode_lead=float(raw.get("decode_lead", 0.0)),
         timeline=str(raw.get("timeline", "plain")),
         audio_lag=float(raw.get("audio_lag", 0.0)),
         frame_runs=tuple((float(a), float(b), int(n)) for a, b, n in raw.get("frame_runs", ())),
-        keyframe_leads=tuple(float(x) for x in raw.get("keyframe_leads", ())),
+        keyframe_leads=leads,
     )
+
+
+def _closed_keyframes(raw: dict[str, Any]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The keyframes a copy may start on, with their decode leads: an open GOP's keyframe is
+    left out (its leading frames need the GOP before it), except the first."""
+    keyframes = [float(k) for k in raw.get("keyframes", ())]
+    leads = [float(x) for x in raw.get("keyframe_leads", ())]
+    opened = {round(float(k), 6) for k in raw.get("open_keyframes", ())}
+    keep = [i for i, k in enumerate(keyframes) if round(k, 6) not in opened]
+    return tuple(keyframes[i] for i in keep), tuple(leads[i] for i in keep) if len(leads) == len(keyframes) else ()
 
 
 def accepted_mime(info: VideoInfo) -> Optional[str]:

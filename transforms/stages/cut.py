@@ -26,7 +26,7 @@ from transforms.store import fetch
 from transforms.media import sandbox
 from transforms.store import storage
 from transforms.media import video_info as V
-from transforms.media.ffmpeg_commands import stream_copy_command, transcode_command
+from transforms.media.ffmpeg_commands import continuous_copy_command, stream_copy_command, transcode_command
 from transforms.core.lanes import assign_lanes, clip_cost
 from transforms.gemini.limits import OUTPUT_MIME, Limits
 from transforms.core.planner import transcode_settings
@@ -49,17 +49,24 @@ class ClipError(Exception):
 class Measured:
     duration: float
     bytes: int
+    audio_problem: Optional[str] = None
 
 
-def measure(path: str) -> Measured:
-    """What a clip we wrote really is: its sample table, read in this process (see measure_written)."""
+def measure(path: str, sound_checked: bool = True) -> Measured:
+    """What a clip we wrote really is: its sample table, read in this process (see measure_written).
+
+    Raises when its timeline is wrong (a safety net: every reader must agree on what 00:07 is);
+    `sound_checked=False` reports a problem of its sound instead (a copy redoes its sound alone).
+    """
     try:
         found = measure_written(path)
     except ValueError as err:
         raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err}") from None
-    if found["timeline_problem"]:  # a safety net: every reader must agree on what 00:07 is
-        raise ClipError(DropReason.CUT_FAILED, f"the written clip's timeline is wrong: {found['timeline_problem']}")
-    return Measured(duration=float(found["duration"]), bytes=int(found["size_bytes"]))
+    problem = found["timeline_problem"] or (found["audio_problem"] if sound_checked else None)
+    if problem:
+        raise ClipError(DropReason.CUT_FAILED, f"the written clip's timeline is wrong: {problem}")
+    return Measured(duration=float(found["duration"]), bytes=int(found["size_bytes"]),
+                    audio_problem=found["audio_problem"])
 
 
 def transcoded_start(spec: ClipSpec) -> float:
@@ -82,7 +89,8 @@ def batch_key(spec: ClipSpec) -> str:
     source needs no download, so each of its clips gets its own key and its own worker.
     """
     source = spec.source
-    if storage.is_local(source.uri):
+    # A jumping clock is read whole once (continuous_copy_command) for all of its clips.
+    if storage.is_local(source.uri) and source.timeline != "discontinuous":
         return f"clip|{spec.clip_key}"
     return f"source|{source.uri}|{source.identity}"
 
@@ -102,6 +110,7 @@ class _SourceFile:
         self._path: Optional[str] = None
         self._failure: Optional[Exception] = None
         self._unclaimed = 0
+        self._continuous: Optional[str] = None
 
     def path(self) -> str:
         """Raises the download's ClipError/FetchError again for every clip that needs it: each is dropped."""
@@ -118,6 +127,15 @@ class _SourceFile:
                 raise
             self._unclaimed = os.path.getsize(self._path)
         return self._path
+
+    def continuous(self, spec: ClipSpec, run) -> str:
+        """The source copied from its start into a file whose clock runs on (made once), for a
+        source whose MPEG-TS clock jumps: a seek in the source itself would land by the raw clock."""
+        if self._continuous is None:
+            out = os.path.join(self._scratch, f"continuous-{uuid.uuid4().hex}.mov")
+            run(continuous_copy_command(spec, self.path(), out), spec)
+            self._continuous = out
+        return self._continuous
 
     def claim_downloaded_bytes(self) -> int:
         """The download's size the first time, 0 after: the statistics count each download once."""
@@ -199,12 +217,23 @@ class _CutFn(beam.DoFn):
                            source_start=0.0, source_end=source.duration, duration=source.duration,
                            bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
         local_source = source_file.path()
+        if source.timeline == "discontinuous" and spec.start > 0:
+            local_source = source_file.continuous(spec, self._run)
+            # The copy is QuickTime, with the source's streams and its timeline (first frame at
+            # the same distance from the start), and a clock that no longer jumps.
+            made = dataclasses.replace(spec, source=dataclasses.replace(source, container="quicktime",
+                                                                        timeline="offset"))
+        else:
+            made = spec  # what the commands read: the spec, or the spec over the continuous copy
         out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
         action = spec.action
         measured: Optional[Measured] = None
         if action in (Action.REMUX, Action.CUT):
-            self._run(stream_copy_command(spec, local_source, out), spec)
-            measured = measure(out)
+            self._run(stream_copy_command(made, local_source, out), spec)
+            measured = measure(out, sound_checked=False)
+            if measured.audio_problem:  # the copied sound does not start with the picture
+                self._run(stream_copy_command(made, local_source, out, encode_audio=True), spec)
+                measured = measure(out)
             if not copied_clip_matches_plan(spec, measured):
                 raise ClipError(DropReason.CUT_FAILED,
                                 f"the stream copy is {measured.duration:.3f}s long, not the planned "
@@ -212,7 +241,7 @@ class _CutFn(beam.DoFn):
             if measured.bytes > self._limits.max_file_bytes:
                 action, measured = Action.TRANSCODE, None  # the bitrate varies: re-encode this clip
         if action is Action.TRANSCODE:
-            measured = self._transcode(spec, local_source, out)
+            measured = self._transcode(made, local_source, out)
         assert measured is not None
         if measured.duration > self._limits.max_clip_seconds:
             raise ClipError(DropReason.CLIP_OVER_LIMIT,
