@@ -1,10 +1,12 @@
 """The probe's timeline against what FFmpeg's player path shows, frame by frame.
 
 The bundled FFmpeg (imageio-ffmpeg) ships no ffprobe, so the reference is its `showinfo`
-filter on a full decode (`ffmpeg -copyts -i F -map 0:v -fps_mode passthrough -vf showinfo -f null -`):
-one line per frame a player shows, with its own timestamp and keyframe flag, after the demuxer
-applied the edit lists. The probe reads only the header (and one keyframe); both must agree on
-the first frame shown, the number of frames, where the keyframes are and the length.
+filter on a full decode (`ffmpeg -i F -map 0:v -fps_mode passthrough -vf showinfo -f null -`):
+one line per frame a player shows, with its timestamp and keyframe flag, after the demuxer
+applied the edit lists and ffmpeg corrected any jump of an MPEG-TS clock, counted from the
+container's start. The probe reads only the header of an MP4 (and one keyframe); both must
+agree on where the first frame is shown, the number of frames, where the keyframes are and the
+length.
 """
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ _FRAME = re.compile(r"n:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.e+-]+)\s+duratio
 
 
 def shown_frames(path: str) -> list[tuple[float, float, bool]]:
-    """(time, duration, keyframe) of every frame FFmpeg shows, in its container's own times."""
-    done = subprocess.run([ffmpeg_binary(), "-hide_banner", "-nostdin", "-copyts", "-i", path, "-map", "0:v",
+    """(time, duration, keyframe) of every frame FFmpeg shows, from the container's start."""
+    done = subprocess.run([ffmpeg_binary(), "-hide_banner", "-nostdin", "-i", path, "-map", "0:v",
                            "-fps_mode", "passthrough", "-vf", "showinfo", "-f", "null", "-"],
                           capture_output=True, text=True, check=True)
     frames = [(float(m[1]), float(m[2]), m[3] == "1") for m in _FRAME.finditer(done.stderr)]
@@ -43,7 +45,7 @@ def test_the_probe_sees_the_frames_a_player_shows(footage, case):
     assert "error" not in found, found
     frames = shown_frames(path)
     first = frames[0][0]
-    assert found["video_start"] == pytest.approx(first, abs=1e-3)
+    assert found["video_start"] - found["container_start"] == pytest.approx(first, abs=1e-3)
     assert found["frames"] == len(frames)
     # Keyframes: the shown ones, counted from the first frame shown.
     assert found["keyframes"] == pytest.approx([t - first for t, _, key in frames if key], abs=1e-3)
@@ -58,6 +60,21 @@ def test_the_trimmed_start_hides_frames_and_is_classified(footage):
 
 
 @pytest.mark.parametrize("case, kind", [("delayed", "delayed"), ("delayed_whole", "delayed"),
-                                        ("aac_priming", "plain")])
+                                        ("aac_priming", "plain"), ("phone_vfr", "plain"), ("ts_wrap", "offset"),
+                                        ("ts_late_start", "offset"), ("ts_discontinuity", "discontinuous")])
 def test_edit_list_kinds(footage, case, kind):
     assert probe(footage[case].path)["timeline"] == kind
+
+
+def test_a_phone_keeps_every_frame_time(footage):
+    from transforms.core.frame_times import frame_times
+    found = probe(footage["phone_vfr"].path)
+    frames = shown_frames(footage["phone_vfr"].path)
+    assert frame_times(found["frame_runs"]) == pytest.approx([t - frames[0][0] for t, _, _ in frames], abs=1e-3)
+    assert len(found["frame_runs"]) < found["frames"] / 10  # runs, not one entry per frame
+
+
+def test_open_gops_are_found(footage):
+    found = probe(footage["long_open_gop"].path)
+    assert found["open_keyframes"] == pytest.approx([12.0 * i for i in range(1, 8)], abs=1e-3)
+    assert probe(footage["phone_vfr"].path)["open_keyframes"] == []
