@@ -201,23 +201,66 @@ def _annotations(value: Any, seg_start: Optional[float],
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise _RowError(DropReason.MALFORMED_ROW, f"annotation {i} is not an object")
-        if item.get("start") in (None, ""):
-            raise _RowError(DropReason.MISSING_FIELD, f"annotation {i} has no `start`")
+        start_frame, end_frame = _frames(item, i)
+        if item.get("start") in (None, "") and start_frame is None:
+            raise _RowError(DropReason.MISSING_FIELD, f"annotation {i} has no `start` (or `start_frame`)")
         try:
-            start = parse_time(item["start"])
+            start = 0.0 if start_frame is not None else parse_time(item["start"])
             end = None if item.get("end") in (None, "") else parse_time(item["end"])
         except TimeFormatError as err:
             raise _RowError(DropReason.BAD_TIME, f"annotation {i}: {err}") from None
         if end is not None and end < start:
             raise _RowError(DropReason.BAD_RANGE, f"annotation {i} ends ({end}s) before it starts ({start}s)")
-        if seg_start is not None and start < seg_start or seg_end is not None and (end or start) > seg_end:
+        # Frame numbers become times only after probing; the plan stage checks them then.
+        in_frames = start_frame is not None or end_frame is not None
+        if not in_frames and (seg_start is not None and start < seg_start
+                              or seg_end is not None and (end or start) > seg_end):
             raise _RowError(DropReason.ANNOTATION_OUT_OF_RANGE,
                             f"annotation {i} ({start}s..{end if end is not None else start}s) lies outside "
                             f"the row's segment {seg_start or 0}s..{seg_end if seg_end is not None else 'end'}; "
                             "annotation times are on the source's timeline")
-        fields = {k: v for k, v in item.items() if k not in ("start", "end")}
-        result.append(Annotation(start=start, end=end, fields=fields))
+        fields = {k: v for k, v in item.items() if k not in _POSITION_FIELDS}
+        result.append(Annotation(start=start, end=end, fields=fields, start_frame=start_frame, end_frame=end_frame))
     return tuple(result)
+
+
+# Where an annotation sits, not what it says: never copied into the model's answer.
+_POSITION_FIELDS = ("start", "end", "start_frame", "end_frame")
+
+
+def _frames(item: dict, i: int) -> tuple[Optional[int], Optional[int]]:
+    """`start_frame` / `end_frame` as decoded-frame indices, each instead of its time."""
+    found = []
+    for name, time_name in (("start_frame", "start"), ("end_frame", "end")):
+        value = item.get(name)
+        if value in (None, ""):
+            found.append(None)
+            continue
+        if item.get(time_name) not in (None, ""):
+            raise _RowError(DropReason.MALFORMED_ROW,
+                            f"annotation {i} has both `{time_name}` and `{name}`; keep one of them")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not _is_whole(value):
+            raise _RowError(DropReason.BAD_TIME,
+                            f"annotation {i}: `{name}` is {value!r}; a frame number is a whole number from 0")
+        found.append(int(float(value)))
+    start_frame, end_frame = found
+    mixed = (end_frame is not None and start_frame is None and item.get("start") not in (None, "")
+             or start_frame is not None and end_frame is None and item.get("end") not in (None, ""))
+    if mixed:
+        raise _RowError(DropReason.MALFORMED_ROW,
+                        f"annotation {i} mixes a time with a frame number; give both in frames or both as times")
+    if start_frame is not None and end_frame is not None and end_frame < start_frame:
+        raise _RowError(DropReason.BAD_RANGE,
+                        f"annotation {i} ends (frame {end_frame}) before it starts (frame {start_frame})")
+    return start_frame, end_frame
+
+
+def _is_whole(value) -> bool:
+    try:
+        number = float(value)
+        return number >= 0 and number == int(number)
+    except (ValueError, OverflowError):  # not a number, or infinite
+        return False
 
 
 def _response(value: Any) -> Optional[str]:

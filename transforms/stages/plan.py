@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 import apache_beam as beam
 
 from transforms.core.budget import BudgetSettings, plan_with_budget
+from transforms.core.frames import resolve_rows, without_frame_times
 from transforms.gemini.limits import Limits
 from transforms.core.planner import plan_video
 from transforms.core.types import ManifestRow, VideoInfo
@@ -22,10 +23,15 @@ class _PlanFn(beam.DoFn):
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
+        # Frame numbers become times from the probe's frame timestamps, before anything plans with them.
+        rows, frame_drops = resolve_rows(info, list(rows))
+        for drop in frame_drops:
+            yield beam.pvalue.TaggedOutput(DROPS, drop)
+        info = without_frame_times(info)
         if self._budget is not None:  # a profile: per-row resolutions and the token budget
-            plan = plan_with_budget(info, list(rows), self._budget, self._virtual)
+            plan = plan_with_budget(info, rows, self._budget, self._virtual)
         else:
-            plan = plan_video(info, list(rows), self._limits, self._virtual)
+            plan = plan_video(info, rows, self._limits, self._virtual)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:
