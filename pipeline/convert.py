@@ -17,7 +17,6 @@ from typing import Optional, Sequence
 
 from transforms.convert.formats import FORMATS
 from transforms.convert.shared import Conversion, Settings, VideoIndex, mapping_from_csv
-from transforms.store import storage
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -40,9 +39,36 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
+def _is_local(path: str) -> bool:
+    return "://" not in path
+
+
+# Local files are read and written here; anything else through the pipeline's storage layer,
+# imported only then (Beam's file systems take seconds to import, a local conversion none).
+def read_bytes(path: str) -> bytes:
+    if _is_local(path):
+        with open(path, "rb") as handle:
+            return handle.read()
+    from transforms.store import storage
+    return storage.read_bytes(path)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """The whole manifest at once: a half-written one is never left behind."""
+    if _is_local(path):
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+        return
+    from transforms.store import storage
+    storage.write_bytes(path, data)
+
+
 def list_files(root: str) -> list[str]:
     """Every file under a local folder or a gs:// prefix."""
-    if storage.is_local(root):
+    if _is_local(root):
         return [os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names]
     from apache_beam.io.filesystems import FileSystems  # gs:// listing, as the pipeline reads it
     return [m.path for m in FileSystems.match([root.rstrip("/") + "/**"])[0].metadata_list]
@@ -50,19 +76,19 @@ def list_files(root: str) -> list[str]:
 
 def video_index(videos: Optional[str], input_path: str) -> VideoIndex:
     if videos and videos.lower().endswith(".csv"):
-        text = storage.read_bytes(_absolute(videos)).decode("utf-8-sig")
+        text = read_bytes(_absolute(videos)).decode("utf-8-sig")
         return VideoIndex(mapping=mapping_from_csv(text, posixpath.dirname(_absolute(videos))))
     root = _absolute(videos) if videos else _folder_of(input_path)
     return VideoIndex(root, list_files(root))
 
 
 def _absolute(path: str) -> str:
-    return os.path.abspath(path) if storage.is_local(path) else path
+    return os.path.abspath(path) if _is_local(path) else path
 
 
 def _folder_of(input_path: str) -> str:
     path = _absolute(input_path)
-    if storage.is_local(path) and os.path.isdir(path):
+    if _is_local(path) and os.path.isdir(path):
         return path
     return posixpath.dirname(path.rstrip("/"))
 
@@ -73,16 +99,16 @@ def convert(args: argparse.Namespace) -> Conversion:
                         frame_rate=args.frame_rate)
     source = _absolute(args.input)
     if not fmt.per_file:
-        return fmt.convert(storage.read_bytes(source), args.input, settings)
+        return fmt.convert(read_bytes(source), args.input, settings)
     out = Conversion()
-    is_folder = storage.is_local(source) and os.path.isdir(source)
+    is_folder = _is_local(source) and os.path.isdir(source)
     files = sorted(f for f in list_files(source) if f.lower().endswith(fmt.extensions)) if is_folder else [source]
     if not files:
         raise OSError(f"no {'/'.join(fmt.extensions)} file in {args.input}")
     for path in files:
         relative = os.path.relpath(path, source) if is_folder else posixpath.basename(path)
         shown = os.path.join(args.input, relative) if is_folder else args.input
-        out.extend(fmt.convert(storage.read_bytes(path), shown, relative, settings))
+        out.extend(fmt.convert(read_bytes(path), shown, relative, settings))
     return out
 
 
@@ -108,7 +134,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     if conversion.rows:
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in conversion.rows)
-        storage.write_bytes(_absolute(args.output), text.encode("utf-8"))
+        write_bytes(_absolute(args.output), text.encode("utf-8"))
     sys.stderr.write(error_report(conversion))
     print(summary(conversion, args))
     return 0 if conversion.rows else 1
