@@ -202,3 +202,33 @@ def test_video_index_csv_mapping_wins_and_ambiguous_names_say_so():
     mapped = VideoIndex(mapping={"match.mp4": "gs://bucket/match.mp4"})
     assert mapped.find(["/data/upload/1/abc-match.mp4", "match.mp4"], as_is=False) == "gs://bucket/match.mp4"
     assert mapped.find(["gs://other/x.mp4"]) == "gs://other/x.mp4"  # a URI is used as it is
+
+
+def test_cvat_project_export_takes_each_tasks_frame_offset_off():
+    def task(task_id, source, size):
+        return (f"<task><id>{task_id}</id><name>t{task_id}</name><size>{size}</size><mode>interpolation</mode>"
+                f"<subset>default</subset><start_frame>0</start_frame><stop_frame>{size - 1}</stop_frame>"
+                f"<frame_filter></frame_filter><source>{source}</source></task>")
+    # ProjectData.abs_frame_id: the second task's frames come after the first task's 100.
+    xml = ("<annotations><version>1.1</version><meta><project><id>1</id><tasks>"
+           + task(3, "match.mp4", 100) + task(4, "talk.mp4", 50) + "</tasks></project></meta>"
+           '<track id="0" label="a" source="manual" task_id="3" subset="default">'
+           '<box frame="10" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="2" ybr="2"/>'
+           '<box frame="20" keyframe="1" outside="1" occluded="0" xtl="1" ytl="1" xbr="2" ybr="2"/></track>'
+           '<track id="1" label="b" source="manual" task_id="4" subset="default">'
+           '<box frame="105" keyframe="1" outside="0" occluded="0" xtl="1" ytl="1" xbr="2" ybr="2"/>'
+           '<box frame="110" keyframe="1" outside="1" occluded="0" xtl="1" ytl="1" xbr="2" ybr="2"/></track>'
+           "</annotations>")
+    out = cvat_video.convert(xml.encode(), "project.xml", _settings())
+    assert _errors(out) == []
+    assert [(r["video_uri"], r["annotations"]) for r in out.rows] == [
+        (f"{ROOT}/match.mp4", [{"start_frame": 10, "end_frame": 19, "label": "a"}]),
+        (f"{ROOT}/talk.mp4", [{"start_frame": 5, "end_frame": 9, "label": "b"}])]
+
+
+def test_cvat_job_export_is_looked_up_as_job_id():
+    xml = exports.cvat_video_export("x.mp4", 20, [(2, 5, "a")]).decode()
+    xml = xml.replace("<task>", "<job>").replace("</task>", "</job>").replace("<source>x.mp4</source>", "")
+    xml = xml.replace("<name>task x.mp4</name>", "")
+    settings = Settings(videos=VideoIndex(mapping={"job-7": "/v/job7.mp4"}))
+    assert cvat_video.convert(xml.encode(), "job.xml", settings).rows[0]["video_uri"] == "/v/job7.mp4"

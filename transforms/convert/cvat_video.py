@@ -9,8 +9,10 @@ frame is `start_frame + k * N`. The file has no frame rate: the rows keep `start
 `end_frame` (the last frame the object is seen, inclusive), and the pipeline turns them into
 times from the probe's real frame timestamps, exact on variable-frame-rate video.
 CVAT's own dumper writes no `<tag>` in this format (cvat-ai/cvat#7198); a `<tag frame=...>`
-that a file has anyway becomes a one-frame event. A project export holds several tasks:
-one row per task (video).
+that a file has anyway becomes a one-frame event. A project export holds several tasks, one
+row each; CVAT numbers their frames on, task after task of a subset (ProjectData.abs_frame_id
+adds the sizes of the tasks before it), so each task's offset is taken off again. A job export
+(`<meta><job>`) names no video: its row is looked up as `job-<id>` (a --videos CSV).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class _Task:
     start_frame: int
     stop_frame: Optional[int]
     step: int
+    offset: int = 0    # what a project export adds to this task's frames
 
 
 def convert(data: bytes, source: str, settings: Settings) -> Conversion:
@@ -91,10 +94,12 @@ def _tasks(root: Element, source: str) -> dict[str, _Task]:
     meta = root.find("meta")
     if meta is None:
         raise ItemError(source, "no <meta>: export the task as \"CVAT for video 1.1\"")
-    elements = meta.findall("task") or meta.findall("project/tasks/task")
+    project = meta.find("project") is not None
+    elements = meta.findall("task") or meta.findall("job") or meta.findall("project/tasks/task")
     if not elements:
         raise ItemError(source, "no <task> in <meta>: export the task as \"CVAT for video 1.1\"")
     tasks = {}
+    offset, subset = 0, None
     for element in elements:
         task_id = (element.findtext("id") or "").strip() or str(len(tasks))
         place = f"{source}: <meta> task {task_id}"
@@ -106,13 +111,17 @@ def _tasks(root: Element, source: str) -> dict[str, _Task]:
         match = re.fullmatch(r"step\s*=\s*(\d+)", step_text)
         if step_text and not match:
             raise ItemError(place, f"<frame_filter> {step_text!r} is not of the form step=N")
+        step = max(1, int(match.group(1))) if match else 1
+        start = _int(element.findtext("start_frame") or "0", "<start_frame>", place)
+        if project and element.findtext("subset") != subset:  # CVAT counts on within a subset
+            offset, subset = 0, element.findtext("subset")
+        name = (element.findtext("name") or "").strip() or (f"job-{task_id}" if element.tag == "job" else "")
         tasks[task_id] = _Task(
-            task_id=task_id, name=(element.findtext("name") or "").strip(),
-            source=(element.findtext("source") or "").strip(),
-            start_frame=_int(element.findtext("start_frame") or "0", "<start_frame>", place),
+            task_id=task_id, name=name, source=(element.findtext("source") or "").strip(), start_frame=start,
             stop_frame=_int(element.findtext("stop_frame"), "<stop_frame>", place)
-            if element.findtext("stop_frame") else None,
-            step=max(1, int(match.group(1))) if match else 1)
+            if element.findtext("stop_frame") else None, step=step, offset=offset)
+        if project:
+            offset += start + step * _int(element.findtext("size") or "0", "<size>", place)
     return tasks
 
 
@@ -127,9 +136,10 @@ def _int(text: Optional[str], what: str, place: str) -> int:
 
 
 def _frame(element: Element, task: _Task, place: str) -> int:
+    """The index of the decoded frame of the task's video that the element's `frame` names."""
     if element.get("frame") is None:
         raise ItemError(place, f"a <{element.tag}> has no `frame`")
-    frame = _int(element.get("frame"), "`frame`", place)
+    frame = _int(element.get("frame"), "`frame`", place) - task.offset
     on_grid = frame >= task.start_frame and (frame - task.start_frame) % task.step == 0
     if not on_grid or (task.stop_frame is not None and frame > task.stop_frame):
         raise ItemError(place, f"frame {frame} is not a frame of the task (start_frame {task.start_frame}, "
