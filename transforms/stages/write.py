@@ -42,8 +42,9 @@ def _example_lines(examples: Iterable[Example]) -> bytes:
     return F.jsonl_bytes(e.line for e in sorted(examples, key=lambda e: e.sort_key))
 
 
-def write_split_file(split: str, shard_paths: Iterable[str], output: str) -> None:
-    """OUTPUT/{split}.jsonl from its shards, in shard order."""
+def write_split_file(split_shards: tuple[str, Iterable[str]], output: str) -> None:
+    """OUTPUT/{split}.jsonl from (split, its shards' paths), in shard order."""
+    split, shard_paths = split_shards
     storage.concat(sorted(shard_paths), storage.join(output, f"{split}.jsonl"))
 
 
@@ -79,7 +80,7 @@ class WriteSplits(beam.PTransform):
         return (_sharded(examples, "Example", lambda e: ((e.split, F.shard_of(e.sort_key, n)), e),
                          storage.join(out, "shards"), n, ".jsonl", _example_lines)
                 | "GroupShardsBySplit" >> beam.GroupByKey()
-                | "WriteSplitFiles" >> beam.MapTuple(write_split_file, out))
+                | "WriteSplitFiles" >> beam.Map(write_split_file, out))
 
 
 @dataclasses.dataclass
