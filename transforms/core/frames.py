@@ -13,7 +13,7 @@ import dataclasses
 from fractions import Fraction
 from typing import Any, Optional, Sequence, Union
 
-from transforms.core.types import Annotation, Drop, DropReason, FrameTimes, ManifestRow, Stage, VideoInfo
+from transforms.core.types import Annotation, Drop, DropReason, FrameTimes, ManifestRow, VideoInfo
 
 
 def encode_runs(pts: Sequence[int]) -> list[list[int]]:
@@ -108,8 +108,9 @@ def _outside_segment(row: ManifestRow, start: float, end: Optional[float]) -> st
 
 
 def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
-    return Drop(row_id=row.row_id, source_uri=info.uri, stage=Stage.PLAN, reason=reason,
-                detail=detail, location=row.location)
+    # Imported here: the planner imports video_info, which reads the probe's frame times from here.
+    from transforms.core.planner import plan_drop
+    return plan_drop(row, info, reason, detail)
 
 
 def resolve_rows(info: VideoInfo, rows: Sequence[ManifestRow]) -> tuple[list[ManifestRow], list[Drop]]:
