@@ -232,3 +232,12 @@ def test_cvat_job_export_is_looked_up_as_job_id():
     xml = xml.replace("<name>task x.mp4</name>", "")
     settings = Settings(videos=VideoIndex(mapping={"job-7": "/v/job7.mp4"}))
     assert cvat_video.convert(xml.encode(), "job.xml", settings).rows[0]["video_uri"] == "/v/job7.mp4"
+
+
+def test_label_studio_local_storage_path_is_looked_up_by_its_d_parameter():
+    data = json.dumps([{"id": 4, "data": {"video": "/data/local-files/?d=training/113/GLGh_9UJvNo.mp4"},
+                        "annotations": [{"id": 1, "result": [{"type": "timelinelabels", "value": {
+                            "ranges": [{"start": 25, "end": 48}], "timelinelabels": ["stir"]}}]}]}]).encode()
+    (row,) = label_studio.convert(data, "e.json", _settings(frame_rate=24)).rows
+    assert row["video_uri"] == f"{ROOT}/training/113/GLGh_9UJvNo.mp4"
+    assert row["annotations"] == [{"start": 1.0, "end": 2.0, "label": "stir"}]

@@ -126,10 +126,10 @@ def probe_frame_times(source, read_payload: bool = False) -> dict[str, Any]:
     comes from its sample table (the header the first pass read, from the block cache), other
     containers are read again. Packets a player discards (outside an edit list) are no frames.
     """
-    payload = None if read_payload else mp4_boxes.payload_ranges(
-        mp4_boxes.top_level_boxes(source.read_at, source.size))
     import av
 
+    payload = None if read_payload else mp4_boxes.payload_ranges(
+        mp4_boxes.top_level_boxes(source.read_at, source.size))
     container = _open(media_bytes.MaskedView(source, payload or ()))
     if isinstance(container, dict):
         raise ValueError(container["detail"])
