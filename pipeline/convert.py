@@ -116,8 +116,12 @@ def summary(conversion: Conversion, args: argparse.Namespace) -> str:
     annotations = sum(len(row.get("annotations", ())) for row in conversion.rows)
     if not conversion.rows:
         return f"{args.format} {args.input}: nothing converted; {args.output} not written"
-    return (f"{args.format} {args.input}: {len(conversion.rows)} rows ({annotations} annotations) "
+    text = (f"{args.format} {args.input}: {len(conversion.rows)} rows ({annotations} annotations) "
             f"written to {args.output}; {len(conversion.errors)} items not converted")
+    if args.format == "label-studio" and args.frame_rate is None:
+        # The export does not say; a wrong rate scales every time, so say which one was used.
+        text += "\nframes read at 24 fps, the <Video frameRate> default: pass --frame_rate if the config sets another"
+    return text
 
 
 def error_report(conversion: Conversion) -> str:

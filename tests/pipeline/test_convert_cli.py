@@ -99,3 +99,13 @@ def test_nothing_converted_exits_1_and_writes_nothing_and_an_unreadable_input_ex
     assert missing.returncode == 2 and "cannot read nope.srt" in missing.stderr
     usage = _run(["python", "-m", "pipeline.convert", "premiere", "x.xml", "--output", "m.jsonl"], str(tmp_path))
     assert usage.returncode == 2 and "invalid choice: 'premiere'" in usage.stderr
+
+
+def test_label_studio_without_frame_rate_says_which_rate_it_used(tmp_path, capsys):
+    from pipeline.convert import run
+    _fixtures(str(tmp_path))
+    assert run(["label-studio", str(tmp_path / "export.json"), "--output", str(tmp_path / "m.jsonl"),
+                "--videos", str(tmp_path / "videos")]) == 0
+    assert "frames read at 24 fps" in capsys.readouterr().out
+    (row,) = [json.loads(line) for line in open(tmp_path / "m.jsonl")]
+    assert row["annotations"][0]["start"] == round(25 / 24, 6)  # frame 26 at 24 fps
