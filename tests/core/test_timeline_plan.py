@@ -58,3 +58,15 @@ def test_a_segment_after_the_trimmed_start_is_copied_from_its_keyframe():
 def test_an_edited_source_is_transcoded():
     info = video(timeline="edited", **SHORT)
     assert actions(plan_video(info, [row()], LOW).clips) == [Action.TRANSCODE]
+
+
+def test_a_decoding_cut_starts_on_a_real_frame_of_a_variable_rate():
+    from transforms.core.cut_policy import transcoded_start
+    from transforms.core.frame_runs import runs_of
+    # 30 fps, then nothing from 20 s to 20.8 s (a phone's stall), then 10 fps.
+    times = [i / 30 for i in range(600)] + [20.8 + i / 10 for i in range(92)]
+    info = video(rotation=90, duration=30.0, keyframes=every(2, 20) + (20.8,), frame_runs=runs_of(times))
+    (clip,) = plan_segment(info, "k", 20.3, 29.0, [], LOW)
+    assert clip.action is Action.TRANSCODE
+    assert clip.start == pytest.approx(20.8) and clip.start_on_frame
+    assert transcoded_start(clip) == pytest.approx(20.8)  # not ceil(20.3 * fps) / fps

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 from transforms.media import video_info as V
 from transforms.core.cut_points import choose_cuts, grid_candidates, keyframe_candidates
-from transforms.core.frame_times import first_at_or_after
+from transforms.core.frame_runs import first_at_or_after
 from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
                               TranscodeSettings, VideoInfo)
@@ -57,7 +57,7 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), limits, virtual)
         for row in segment_rows:
             if row.annotations is None and len(segment_clips) > 1:
-                drops.append(_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+                drops.append(plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
                                    "the segment needs more than one clip once snapped to keyframes; "
                                    "give `start`/`end` a little inside the limit"))
             else:
@@ -67,7 +67,8 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
     return VideoPlan(clips=tuple(clips), rows=tuple(row_plans), drops=tuple(drops))
 
 
-def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
+def plan_drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
+    """The plan stage's drop record for `row` (the planner's and the budget's)."""
     return Drop(row_id=row.row_id, source_uri=info.uri, stage=Stage.PLAN, reason=reason,
                 detail=detail, location=row.location)
 
@@ -76,21 +77,21 @@ def check_row(row: ManifestRow, info: VideoInfo, limits: Limits) -> Optional[Dro
     """A Drop when the row asks for something the video does not have."""
     tolerance = limits.annotation_tolerance_seconds
     if row.start is not None and row.start >= info.duration:
-        return _drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
+        return plan_drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
                      f"segment starts at {row.start}s but the video is {info.duration:.3f}s long")
     if row.end is not None and row.end > info.duration + tolerance:
-        return _drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
+        return plan_drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
                      f"segment ends at {row.end}s but the video is {info.duration:.3f}s long")
     for i, ann in enumerate(row.annotations or ()):
         last = ann.end if ann.end is not None else ann.start
         if last > info.duration + tolerance:
-            return _drop(row, info, DropReason.ANNOTATION_OUT_OF_RANGE,
+            return plan_drop(row, info, DropReason.ANNOTATION_OUT_OF_RANGE,
                          f"annotation {i} ends at {last}s but the video is {info.duration:.3f}s long")
     if row.annotations is None:
         seg_start = row.start or 0.0
         seg_end = min(row.end, info.duration) if row.end is not None else info.duration
         if seg_end - seg_start > limits.planned_clip_seconds:
-            return _drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+            return plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
                          f"a fixed `response` needs one clip, but the video is {seg_end - seg_start:.1f}s "
                          f"and clips at {limits.media_resolution} hold {limits.max_clip_seconds:.0f}s; "
                          "annotate it, give a shorter `start`/`end`, or use --media_resolution LOW")
@@ -142,7 +143,8 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
                 specs[0] = _retyped(info, specs[0], Action.TRANSCODE)
             return specs
     bounds = choose_cuts(seg_start, seg_end, max_len, grid_candidates(1.0), intervals)
-    return _specs(info, segment_key, on_frames(info, bounds), Action.TRANSCODE, limits)
+    return _specs(info, segment_key, on_frames(info, bounds), Action.TRANSCODE, limits,
+                  start_on_frame=bool(info.frame_runs))
 
 
 def on_frames(info: VideoInfo, bounds: list[float]) -> list[float]:
@@ -155,7 +157,7 @@ def on_frames(info: VideoInfo, bounds: list[float]) -> list[float]:
 
 
 def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Action,
-           limits: Limits) -> list[ClipSpec]:
+           limits: Limits, start_on_frame: bool = False) -> list[ClipSpec]:
     lean = dataclasses.replace(info, keyframes=(), frame_runs=(), keyframe_leads=())
     count = len(bounds) - 1
     specs = []
@@ -164,7 +166,8 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
         specs.append(ClipSpec(
             source=lean, segment_key=segment_key, clip_index=index, clip_count=count,
             start=start, end=end, action=action, transcode=settings,
-            media_name=media_name(info, action, start, end, settings), end_lead=_lead_at(info, end)))
+            media_name=media_name(info, action, start, end, settings), end_lead=_lead_at(info, end),
+            start_on_frame=start_on_frame))
     return specs
 
 
@@ -178,7 +181,8 @@ def _lead_at(info: VideoInfo, t: float) -> Optional[float]:
 
 
 def _retyped(info: VideoInfo, spec: ClipSpec, action: Action) -> ClipSpec:
-    return dataclasses.replace(spec, action=action,
+    # Its start is a keyframe's time, or the first frame's (0): a real frame either way.
+    return dataclasses.replace(spec, action=action, start_on_frame=True,
                                media_name=media_name(info, action, spec.start, spec.end, spec.transcode))
 
 

@@ -5,6 +5,7 @@ import posixpath
 from typing import Any, Optional
 
 from transforms.gemini import limits as L
+from transforms.core.frames import frame_times_from_probe
 from transforms.core.types import VideoInfo
 
 
@@ -47,6 +48,7 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         audio_lag=float(raw.get("audio_lag", 0.0)),
         frame_runs=tuple((float(a), float(b), int(n)) for a, b, n in raw.get("frame_runs", ())),
         keyframe_leads=leads,
+        frame_times=frame_times_from_probe(raw),
     )
 
 

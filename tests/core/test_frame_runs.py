@@ -1,6 +1,6 @@
 import pytest
 
-from transforms.core.frame_times import first_at_or_after, frame_times, runs_of
+from transforms.core.frame_runs import first_at_or_after, frame_times, runs_of
 
 
 def phone_times():
