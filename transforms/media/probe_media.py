@@ -90,7 +90,8 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
             # Which video stream ffmpeg must map (cover art may come before it).
             "video_index": list(container.streams.video).index(video),
             "other_streams": probe_picture.other_streams(container, video, result["audio_index"]),
-            "video_codec": video.codec_context.name,
+            # The codec's own name, not its decoder's (libdav1d decodes av1).
+            "video_codec": video.codec_context.codec.canonical_name,
             "width": video.codec_context.width,
             "height": video.codec_context.height,
             "fps": float(video.average_rate or video.guessed_rate or 0),

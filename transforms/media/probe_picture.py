@@ -103,7 +103,8 @@ def audio_fields(container) -> dict[str, Any]:
     if audios:
         index = chosen_audio(audios)
         context = audios[index].codec_context
-        fields.update({"audio_index": index, "audio_codec": context.name,
+        # The codec's own name (mp3), not its decoder's (mp3float).
+        fields.update({"audio_index": index, "audio_codec": context.codec.canonical_name,
                        "audio_channels": int(getattr(context.layout, "nb_channels", 0) or context.channels or 0),
                        "audio_sample_rate": int(context.sample_rate or 0)})
     return fields
