@@ -46,7 +46,7 @@ def _transcode(path: str, info: VideoInfo, out: str, resolution: str = "LOW") ->
 def test_interlaced_sources_come_out_without_combing(folder, tmp_path, row_id):
     path, info = _source(folder, row_id)
     assert info.interlaced
-    assert combed_share(path) > 0.5  # the source really is combed (its flat colour events are not judged)
+    assert combed_share(path) > 0.4  # the source really is combed (its flat colour events are not judged)
     out = _transcode(path, info, str(tmp_path / "out.mp4"))
     assert picture(out).height == 480  # not resized: combing would survive the scale
     assert combed_share(out) <= 0.05
