@@ -2,8 +2,6 @@
 counted in stats.json (`transcodes_by_cause`)."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from tests.core.test_planner import LOW, video
