@@ -22,7 +22,6 @@ from typing import Iterable, Optional
 
 import apache_beam as beam
 
-from transforms.store import fault_injection
 from transforms.store import fetch
 from transforms.media import sandbox
 from transforms.store import storage
@@ -99,9 +98,10 @@ class _SourceFile:
     """A group's source as a local file: a local source as it is; a remote one downloaded into the
     group's scratch when the first clip needs it, and shared by the group's other clips."""
 
-    def __init__(self, source: VideoInfo, scratch: str):
+    def __init__(self, source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._source = source
         self._scratch = scratch
+        self._fetch_policy = fetch_policy
         self._path: Optional[str] = None
         self._failure: Optional[Exception] = None
         self._unclaimed = 0
@@ -115,7 +115,7 @@ class _SourceFile:
                 self._path = self._source.uri
                 return self._path
             try:
-                self._path = _download(self._source, self._scratch)
+                self._path = _download(self._source, self._scratch, self._fetch_policy)
             except (ClipError, fetch.FetchError) as err:
                 self._failure = err
                 raise
@@ -129,8 +129,10 @@ class _SourceFile:
 
 
 class _CutFn(beam.DoFn):
-    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, threads: int = 0):
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, threads: int = 0,
+                 fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._threads = threads
+        self._fetch_policy = fetch_policy
         self._media_dir = media_dir
         self._limits = limits
         self._timeout_per_second = timeout_per_second
@@ -152,7 +154,7 @@ class _CutFn(beam.DoFn):
         ordered = sorted(specs, key=clip_order)
         scratch = tempfile.mkdtemp(dir=self._scratch)
         try:
-            source = _SourceFile(ordered[0].source, scratch)  # batch_key: one source per group
+            source = _SourceFile(ordered[0].source, scratch, self._fetch_policy)  # batch_key: one source per group
             for spec in ordered:
                 yield self._cut(spec, source, scratch)
         finally:  # also when a clip raises for a retry: the download must not fill the disk
@@ -185,7 +187,8 @@ class _CutFn(beam.DoFn):
         """--segments virtual: the one copy of the source (made once), and where the clip is in it."""
         source = spec.source
         if not storage.exists(file_uri):
-            storage.copy_file(source.uri, file_uri)  # atomic: two clips racing write the same bytes
+            # Atomic: two clips racing write the same bytes.
+            storage.copy_file(source.uri, file_uri, self._fetch_policy)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                        source_start=spec.start, source_end=spec.end, duration=spec.end - spec.start,
                        bytes=source.size_bytes, action=Action.VIRTUAL, has_audio=source.has_audio)
@@ -222,7 +225,6 @@ class _CutFn(beam.DoFn):
                             f"the clip is {measured.duration:.3f}s, over the {self._limits.max_clip_seconds:.0f}s limit")
         start = spec.start if action is not Action.TRANSCODE else transcoded_start(spec)
         storage.publish_file(out, file_uri, OUTPUT_MIME)
-        fault_injection.after_upload(file_uri)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
                        source_end=start + measured.duration, duration=measured.duration,
                        bytes=measured.bytes, action=action, has_audio=source.has_audio)
@@ -254,17 +256,17 @@ class _CutFn(beam.DoFn):
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
 
 
-def _download(source: VideoInfo, scratch: str) -> str:
+def _download(source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Stream a remote source to a file in `scratch` (never into memory); return its path."""
     if fetch.is_remote(source.uri):
-        return _fetch_probed(source, scratch)
+        return _fetch_probed(source, scratch, fetch_policy)
     return storage.localize(source.uri, scratch)
 
 
-def _fetch_probed(source: VideoInfo, work: str) -> str:
+def _fetch_probed(source: VideoInfo, work: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Fetch a URL source again and check it is the content that was probed (a server can change
     what it sends between two requests: a video to the prober, a playlist to the cutter)."""
-    local = fetch.fetch_to_dir(source.uri, work)
+    local = fetch.fetch_to_dir(source.uri, work, fetch_policy)
     if fetch.content_identity(local) != source.identity:
         raise ClipError(DropReason.CUT_FAILED, "the remote file changed since it was probed; rerun to retry")
     return local
@@ -306,9 +308,10 @@ class CutClips(beam.PTransform):
     """
 
     def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
-                 ffmpeg_threads: int = 0, lanes: int = 0):
+                 ffmpeg_threads: int = 0, lanes: int = 0, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         super().__init__()
-        self._fn = _CutFn(media_dir, limits, timeout_per_second, ffmpeg_threads)
+        # fetch_policy: how URL sources are fetched again; passed in, never read from the environment.
+        self._fn = _CutFn(media_dir, limits, timeout_per_second, ffmpeg_threads, fetch_policy)
         self._lanes = lanes  # > 1: deal the batches into this many balanced lanes (transforms/core/lanes.py)
 
     def expand(self, specs):
