@@ -21,12 +21,13 @@ import json
 import re
 from typing import Any, Optional, Sequence, Union
 
-from transforms.core.manifest import SPLITS, resolve_uri
+from transforms.core.manifest import SPLITS
+from transforms.core.uris import resolve_uri
 from transforms.gemini.profiles import parse_resolution
-from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.timecode import TimeFormatError, parse_video_offset
+from transforms.core.errors import DropError
 from transforms.core.types import Annotation, Drop, DropReason, ManifestRow, Stage
 
-TIMELINES = ("video", "segment")
 # H:MM:SS / HH:MM:SS, or M:SS / MM:SS (minutes may run past 59), each with optional fraction.
 # Digits or a colon right next to it mean it is part of something else (a ratio, a clock with days).
 TIMESTAMP_RE = re.compile(r"(?<![\d:.])(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)(?:\.(\d{1,3}))?(?![\d:])")
@@ -189,19 +190,12 @@ def render_answer(template_json: str, held: Sequence[Annotation], clip_start: fl
     return template["prefix"] + json.dumps(items, ensure_ascii=False) + template["suffix"]
 
 
-class _RepairError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
 def row_from_example(raw: dict, location: str, manifest_dir: str, row_id: str,
                      timeline: str = "video") -> Union[ManifestRow, Drop]:
     """A ManifestRow that rebuilds this example within the limits, or a Drop saying what is wrong."""
     try:
         return _row(raw, location, manifest_dir, row_id, timeline)
-    except _RepairError as err:
+    except DropError as err:
         file_data = _video_part(raw.get("contents")).get("fileData")
         uri = file_data.get("fileUri") if isinstance(file_data, dict) else ""
         return Drop(row_id=row_id, source_uri=uri if isinstance(uri, str) else "", stage=Stage.READ,
@@ -221,8 +215,8 @@ def _object(part: dict, name: str) -> dict:
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
-        raise _RepairError(DropReason.MALFORMED_ROW,
-                           f"`{name}` of the video part is a JSON {type(value).__name__}, not an object")
+        raise DropError(DropReason.MALFORMED_ROW,
+                        f"`{name}` of the video part is a JSON {type(value).__name__}, not an object")
     return value
 
 
@@ -241,53 +235,45 @@ def _texts(contents: list, role: str) -> list[str]:
 
 
 def _offset(metadata: dict, name: str) -> Optional[float]:
-    value = metadata.get(name)
-    if value in (None, ""):
-        return None
     try:
-        if isinstance(value, dict):  # the proto form {"seconds": 60, "nanos": 0}
-            try:
-                value = float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
-            except (TypeError, ValueError):
-                raise TimeFormatError(f"not a Duration: {value!r}") from None
-        return parse_time(value)
+        return parse_video_offset(metadata.get(name))
     except TimeFormatError as err:
-        raise _RepairError(DropReason.BAD_TIME, f"videoMetadata.{name}: {err}") from None
+        raise DropError(DropReason.BAD_TIME, f"videoMetadata.{name}: {err}") from None
 
 
 def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str) -> ManifestRow:
     contents = raw.get("contents")
     if not isinstance(contents, list) or not contents:
-        raise _RepairError(DropReason.MALFORMED_ROW, "`contents` must be a non-empty list of {role, parts}")
+        raise DropError(DropReason.MALFORMED_ROW, "`contents` must be a non-empty list of {role, parts}")
     if any(isinstance(c, dict) and "parts" in c and not isinstance(c["parts"], list) for c in contents):
-        raise _RepairError(DropReason.MALFORMED_ROW, "a content's `parts` must be a list")
+        raise DropError(DropReason.MALFORMED_ROW, "a content's `parts` must be a list")
     videos = [p for c in contents for p in _parts(c) if isinstance(p, dict) and "fileData" in p]
     if len(videos) != 1:
-        raise _RepairError(DropReason.MALFORMED_ROW,
+        raise DropError(DropReason.MALFORMED_ROW,
                            f"a tuning example takes exactly one video, this one has {len(videos)}; "
                            "split it into one example per video")
     part = _video_part(contents)
     uri = _object(part, "fileData").get("fileUri")
     if not isinstance(uri, str) or not uri:
-        raise _RepairError(DropReason.MISSING_FIELD, "the video part has no `fileData.fileUri`")
+        raise DropError(DropReason.MISSING_FIELD, "the video part has no `fileData.fileUri`")
     prompt = "\n".join(_texts(contents, "user"))
     if not prompt.strip():
-        raise _RepairError(DropReason.MISSING_FIELD, "the user turn has no text prompt")
+        raise DropError(DropReason.MISSING_FIELD, "the user turn has no text prompt")
     answers = _texts(contents, "model")
     if not answers:
-        raise _RepairError(DropReason.NO_TARGET, "the example has no model answer")
+        raise DropError(DropReason.NO_TARGET, "the example has no model answer")
     metadata = _object(part, "videoMetadata")
     start, end = _offset(metadata, "startOffset"), _offset(metadata, "endOffset")
     if start is not None and end is not None and end <= start:
-        raise _RepairError(DropReason.BAD_RANGE, f"videoMetadata endOffset {end}s is not after startOffset {start}s")
+        raise DropError(DropReason.BAD_RANGE, f"videoMetadata endOffset {end}s is not after startOffset {start}s")
     fps = metadata.get("fps")
     if fps is not None and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and 0 < fps <= 24):
-        raise _RepairError(DropReason.MALFORMED_ROW, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]")
+        raise DropError(DropReason.MALFORMED_ROW, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]")
     # Only a part's own level is the row's: generationConfig is the dataset's, which --media_resolution sets.
     level = _object(part, "mediaResolution").get("level")
     resolution = parse_resolution(level) if level not in (None, "") else None
     if level not in (None, "") and resolution is None:
-        raise _RepairError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
+        raise DropError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
 
     answer = "\n".join(answers)
     template = _split_answer(answer)
@@ -296,7 +282,7 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     annotations = answer_annotations(template, offset)
     split = raw.get("split")
     if split not in (None, "") and str(split).lower() not in SPLITS:
-        raise _RepairError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
+        raise DropError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
     common = dict(row_id=row_id, video_uri=resolve_uri(uri, manifest_dir), prompt=prompt, start=start, end=end,
                   location=location, split=SPLITS.get(str(split).lower()) if split else None,
                   media_resolution=resolution, fps=float(fps) if fps is not None else None)
@@ -307,7 +293,7 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     for ann in annotations:
         last = ann.end if ann.end is not None else ann.start
         if start is not None and ann.start < start - _EPS or end is not None and last > end + 1.0:
-            raise _RepairError(DropReason.ANNOTATION_OUT_OF_RANGE,
+            raise DropError(DropReason.ANNOTATION_OUT_OF_RANGE,
                                f"the answer names {ann.start:.3f}s..{last:.3f}s, outside the example's segment "
                                f"{start or 0}s..{end if end is not None else 'end'}"
                                + ("" if timeline == "segment" else
