@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 
 from transforms.gemini import limits as L
 from transforms.gemini.profiles import Profile, estimate, parse_resolution
-from transforms.core.uris import resolve_uri
+from transforms.core.uris import is_absolute, resolve_uri
 from transforms.core.timecode import TimeFormatError, parse_video_offset
 from transforms.core.types import VideoInfo
 from transforms.gemini.validation_report import (ERROR, SHOWN_PER_CODE, WARNING, Problem,  # noqa: F401
@@ -103,6 +103,11 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
     if not isinstance(uri, str) or not uri:
         problems.append(_problem("schema", location, "fileData has no fileUri"))
         return None, problems
+    if not is_absolute(uri):
+        # Resolved below all the same (against the dataset's folder), so the video is still checked.
+        problems.append(_problem("relative_uri", location,
+                                 f"fileUri {uri!r} is relative; the tuning service reads only whole gs:// or "
+                                 "https:// URIs: write the full URI (pipeline.run's --media_uri_prefix does)"))
     if not isinstance(mime, str) or mime not in L.VERTEX_VIDEO_MIMES:
         problems.append(_problem("mime_type", location,
                                  f"mimeType {mime!r} is not one Vertex AI accepts for video; use video/mp4 "
