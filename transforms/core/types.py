@@ -62,6 +62,7 @@ class DropReason(str, enum.Enum):
     # build
     CLIP_LOST = "clip_lost"
     ANNOTATION_LOST = "annotation_lost"
+    ANSWER_NOT_SPLITTABLE = "answer_not_splittable"
     # profiles and the token budget (plan, build)
     MEDIA_RESOLUTION_MISMATCH = "media_resolution_mismatch"
     OVER_TOKEN_BUDGET = "over_token_budget"
