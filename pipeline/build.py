@@ -17,7 +17,7 @@ from transforms.core.dataset_limits import DatasetTargets
 from transforms.core.lanes import local_lanes
 from transforms.stages.plan import PlanClips
 from transforms.stages.probe import ProbeVideos
-from transforms.stages.publish import PointLatest
+from transforms.stages.publish import PublishDataset
 from transforms.stages.read_manifest import ReadManifest
 from transforms.stages.write import WriteDataset
 
@@ -61,7 +61,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     stats_written = (
         {"examples": examples, "drops": drops, "sources": probed.sources, "count": read["count"],
          "clips": cut.clips}
-        | "WriteDataset" >> WriteDataset(config.dataset_dir, config.num_shards, config.max_drop_rate,
+        | "WriteDataset" >> WriteDataset(config.written_dir, config.num_shards, config.max_drop_rate,
                                          limits.max_file_bytes, max_seconds, targets))
-    if config.run_id:
-        _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)
+    # Nothing a reader uses changes before the gate passes; a failing gate fails the job.
+    _ = stats_written | "PublishDataset" >> PublishDataset(config.output, config.written_dir,
+                                                          pointer=bool(config.run_id))

@@ -50,6 +50,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        parser.add_argument("--wait", action="store_true",
+                            help="With a remote runner (Dataflow): wait until the job ends and exit non-zero "
+                                 "when it failed (a failing gate fails the job, its verdict in the error). "
+                                 "Default: return once the job is submitted. Local runs always wait.")
         add_profile_args(parser)
         parser.add_argument("--fps", type=float, default=None,
                             help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
@@ -123,6 +127,17 @@ class RunConfig:
         """Where this run's dataset files go: the output itself, or its runs/RUN_ID/ folder."""
         from transforms.store.storage import join
         return join(self.output, "runs", self.run_id) if self.run_id else self.output
+
+    @property
+    def written_dir(self) -> str:
+        """Where the run writes its dataset files before the gate: no reader looks there.
+
+        With --run_id, its runs/RUN_ID/ folder (LATEST moves to it on a pass); without, the
+        output's _incoming/ folder, copied over the output's files on a pass.
+        """
+        from transforms.core.publication import STAGING
+        from transforms.store.storage import join
+        return self.dataset_dir if self.run_id else join(self.output, STAGING)
 
 
 def validate(opts: VideoDatasetOptions) -> list[str]:

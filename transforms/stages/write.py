@@ -128,6 +128,10 @@ class WriteDataset(beam.PTransform):
                 | "Statistics" >> beam.CombineGlobally(_StatsFn(self._max_bytes, self._max_seconds))
                 | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate, targets),
                                      rows_in=beam.pvalue.AsSingleton(count))
-                | "WriteStats" >> beam.Map(lambda stats, *_: storage.write_bytes(
-                    storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode()),
-                    *written))
+                | "WriteStats" >> beam.Map(_write_stats, out, *written))
+
+
+def _write_stats(stats: dict, out: str, *_written) -> dict:
+    """Write stats.json (the run's last file) and pass the stats on to the publication step."""
+    storage.write_bytes(storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode())
+    return stats

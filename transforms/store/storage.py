@@ -171,6 +171,18 @@ def delete_tree(uri: str) -> None:
         FileSystems.delete([m.path for m in matches])
 
 
+def list_files(uri: str) -> list[str]:
+    """Every file under a folder (local) or prefix (gs://), as paths relative to it, sorted."""
+    if is_local(uri):
+        found = []
+        for root, _, names in os.walk(uri):
+            found += [os.path.relpath(os.path.join(root, n), uri) for n in names]
+        return sorted(found)
+    base = uri.rstrip("/") + "/"
+    matches = FileSystems.match([base + "**"])[0].metadata_list
+    return sorted(m.path[len(base):] for m in matches)
+
+
 def delete_file(uri: str) -> None:
     if exists(uri):
         FileSystems.delete([uri])
