@@ -60,10 +60,11 @@ def unknown_flag_errors(unknown: Sequence[str], known: Sequence[str]) -> list[st
     return errors
 
 
-def check_flags(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+def check_flags(argv: Sequence[str], parser: argparse.ArgumentParser, also_known: Sequence[str] = ()) -> list[str]:
     """Every argument no flag takes, as errors naming the closest valid flags (empty when all are known).
 
     An argument that follows an unknown flag is that flag's value, not a problem of its own.
+    `also_known`: flags parsed elsewhere, offered as suggestions too.
     """
     unknown = unknown_arguments(argv, parser)
     flagged, after_flag = [], False
@@ -75,4 +76,4 @@ def check_flags(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[st
             flagged.append(arg)
         else:
             after_flag = False
-    return unknown_flag_errors(flagged, known_flags(parser))
+    return unknown_flag_errors(flagged, sorted(set(known_flags(parser)) | set(also_known)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 from typing import Optional
 
@@ -205,7 +206,9 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
     profile = profile_from(opts)
     return RunConfig(
         manifests=tuple(p.strip() for p in opts.manifest.split(",") if p.strip()),
-        output=opts.output.rstrip("/") if "://" in opts.output else opts.output,
+        # A local output is made absolute: the fileUri values written under it must not depend
+        # on where a reader (pipeline.validate, a script uploading media/) is run from.
+        output=opts.output.rstrip("/") if "://" in opts.output else os.path.abspath(opts.output),
         limits=default_limits(opts.media_resolution, opts.max_file_bytes, opts.max_clip_seconds,
                               opts.max_height, profile=profile),
         prompt=opts.prompt,

@@ -22,7 +22,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 import apache_beam as beam  # noqa: E402
 from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 
-from pipeline.options import add_profile_args, profile_errors, profile_from  # noqa: E402
+from pipeline.flags import check_flags, options_parser  # noqa: E402
+from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
 from transforms.store import storage  # noqa: E402
 from transforms.gemini import validate_dataset as V  # noqa: E402
@@ -31,6 +32,7 @@ from transforms.stages.probe import ProbeVideos  # noqa: E402
 from transforms.gemini.profiles import Profile  # noqa: E402
 from transforms.stages.read_manifest import match_manifests  # noqa: E402
 
+PROG = "python -m pipeline.validate"
 PROBLEMS = "problems"
 REPORT_NAME = "validation-report.json"
 
@@ -164,7 +166,13 @@ def build_validation(p: beam.Pipeline, paths: Sequence[str], profile: Profile, d
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.split("\n\n")[1],
+    parser = _parser()
+    args, beam_args = parser.parse_known_args(argv)
+    return args, beam_args
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", help="JSONL file(s), local or gs://; a glob, or several separated by commas")
     parser.add_argument("--media_resolution", default="MEDIUM", type=str.upper, choices=RESOLUTIONS,
@@ -176,11 +184,17 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--max_file_bytes", type=int, default=None)
     parser.add_argument("--max_clip_seconds", type=float, default=None)
     add_profile_args(parser)
-    return parser.parse_known_args(argv)
+    return parser
 
 
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args, beam_args = parse_args(sys.argv[1:] if argv is None else argv)
+    # What is not ours must be a Beam option (--runner, ...): a typo is an error, not ignored.
+    ours = [s for action in _parser()._actions for s in action.option_strings if s.startswith("--")]
+    flag_errors = check_flags(beam_args, options_parser(PROG, exclude=(VideoDatasetOptions,)), also_known=ours)
+    if flag_errors:
+        print(f"{PROG}: " + f"\n{PROG}: ".join(flag_errors), file=sys.stderr)
+        return 2
     errors = profile_errors(args)
     try:
         paths = match_manifests(p.strip() for p in args.path.split(",") if p.strip())
