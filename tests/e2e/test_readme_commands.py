@@ -28,7 +28,7 @@ def _argv(shown: str) -> list[str]:
 
 
 def commands(how: str) -> list[tuple[list[str], str]]:
-    return [(variables, shown) for variables, shown in readmecommands() if MANIFEST.get(shown) == how]
+    return [(variables, shown) for variables, shown in readme_commands() if MANIFEST.get(shown) == how]
 
 
 @pytest.mark.parametrize("shown", [shown for _, shown in commands(RUN_LOCAL)])
