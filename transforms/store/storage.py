@@ -100,8 +100,9 @@ def publish_file(local_path: str, uri: str, mime_type: str = "application/octet-
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def copy_file(src_uri: str, dest_uri: str) -> None:
-    """Copy a whole file; never through memory."""
+def copy_file(src_uri: str, dest_uri: str, identity: str = "") -> None:
+    """Copy a whole file; never through memory. `identity` (a gs:// source's, from identity()):
+    copy that generation only, or raise gcs.SourceReplaced."""
     if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
         scratch = tempfile.mkdtemp(prefix="fetch-")
         try:
@@ -116,21 +117,28 @@ def copy_file(src_uri: str, dest_uri: str) -> None:
         os.replace(tmp, dest_uri)
         return
     if gcs.is_gcs(src_uri) and gcs.is_gcs(dest_uri):
-        gcs.copy(src_uri, dest_uri)  # on the server: no bytes through the worker
+        gcs.copy(src_uri, dest_uri, gcs.generation_of(identity) if identity else None)  # on the server
         return
     with FileSystems.open(src_uri, compression_type="uncompressed") as src, \
             FileSystems.create(dest_uri) as dst:
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def localize(uri: str, scratch_dir: str) -> str:
-    """A local path for `uri`: the file itself when local, else a streamed copy in scratch."""
+def localize(uri: str, scratch_dir: str, identity: str = "") -> str:
+    """A local path for `uri`: the file itself when local, else a streamed copy in scratch.
+
+    `identity` (a gs:// source's, from identity()): download that generation only, or raise
+    gcs.SourceReplaced.
+    """
     if is_local(uri):
         return uri
     if fetch.is_remote(uri):  # http(s): fetched with the address checks of transforms/store/fetch.py
         return fetch.fetch_to_dir(uri, scratch_dir)
     local = os.path.join(scratch_dir, uuid.uuid4().hex + posixpath.splitext(uri)[1])
     try:
+        if gcs.is_gcs(uri) and identity:
+            gcs.download(uri, local, gcs.generation_of(identity), gcs.size_of(identity))
+            return local
         with FileSystems.open(uri, compression_type="uncompressed") as src, open(local, "wb") as dst:
             shutil.copyfileobj(src, dst, _CHUNK)
     except BaseException:
