@@ -51,6 +51,8 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        parser.add_argument("--quiet", action="store_true",
+                            help="No live progress line on stderr (it is drawn only when stderr is a terminal).")
         parser.add_argument("--wait", action="store_true",
                             help="With a remote runner (Dataflow): wait until the job ends and exit non-zero "
                                  "when it failed (a failing gate fails the job, its verdict in the error). "

@@ -6,6 +6,7 @@ parses and validates; `build_pipeline` builds; the exit code follows the gate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from apache_beam.runners.runner import PipelineState
 from pipeline.build import build_pipeline
 from pipeline.flags import check_flags, options_parser
 from pipeline.options import VideoDatasetOptions, run_config, validate
+from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
 from transforms.core.publication import GATE_FAILED, STATS
 from transforms.store import storage
@@ -92,17 +94,19 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     # Only the folder this run writes into is cleared: the published dataset (and LATEST)
     # stay as they are until this run's gate passes.
     storage.delete_tree(config.written_dir)
-    p = beam.Pipeline(options=options)
-    build_pipeline(p, config, manifest_paths)
     remote = options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS
+    progress = ProgressLine() if not remote and progress_wanted(opts.quiet) else contextlib.nullcontext()
     try:
-        result = p.run()
-        if remote and not opts.wait:
-            # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
-            print(f"Submitted; the dataset will be published to {config.dataset_dir} if its gate passes "
-                  "(the job fails otherwise). Pass --wait to wait for the job and its verdict.", flush=True)
-            return 0
-        state = result.wait_until_finish()
+        with progress as progress_dir:
+            p = beam.Pipeline(options=options)
+            build_pipeline(p, config, manifest_paths, progress_dir)
+            result = p.run()
+            if remote and not opts.wait:
+                # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
+                print(f"Submitted; the dataset will be published to {config.dataset_dir} if its gate passes "
+                      "(the job fails otherwise). Pass --wait to wait for the job and its verdict.", flush=True)
+                return 0
+            state = result.wait_until_finish()
     except Exception as err:  # the job failed: a refused dataset, or a crash (re-raised)
         return _report_failure(config, err)
     if remote and state != PipelineState.DONE:

@@ -30,6 +30,7 @@ def published(tmp_path_factory):
     folder = tmp_path_factory.mktemp("publication")
     done = _run(folder, small_manifest(folder))
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "clips cut" not in done.stderr  # no progress line when stderr is not a terminal
     before = file_bytes(folder / "out")
     assert "train.jsonl" in before and json.loads(before["stats.json"])["gate"]["verdict"] == "pass"
     return folder, before
