@@ -41,7 +41,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
     max_seconds = budget.clip_limits()
-    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
+    planned = probed.videos | "PlanClips" >> PlanClips(budget, virtual=config.segments == "virtual")
     sources = probed.sources | "CountProbes" >> Count(C.source_counts, progress_dir)
     planned_clips = planned.clips | "CountClipsPlanned" >> Count(lambda _: {C.CLIPS_PLANNED: 1}, progress_dir)
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.

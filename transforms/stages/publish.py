@@ -9,6 +9,8 @@ transforms/core/publication.py.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import apache_beam as beam
 
 from transforms.core import publication as P
@@ -52,16 +54,16 @@ def publish_or_fail(stats: dict, output: str, written_dir: str, pointer: bool) -
     return stats
 
 
+@dataclasses.dataclass
 class PublishDataset(beam.PTransform):
-    """Input: the stats WriteDataset emits once stats.json (its last file) is written."""
+    """Input: the stats WriteDataset emits once stats.json (its last file) is written.
 
-    def __init__(self, output: str, written_dir: str, pointer: bool):
-        """`pointer`: with --run_id, move LATEST; without, copy the files into `output`."""
-        super().__init__()
-        self._output = output
-        self._written_dir = written_dir
-        self._pointer = pointer
+    `pointer`: with --run_id, move LATEST to `written_dir`; without, copy its files into `output`.
+    """
+
+    output: str
+    written_dir: str
+    pointer: bool
 
     def expand(self, stats):
-        return stats | "PublishOrFail" >> beam.Map(publish_or_fail, self._output, self._written_dir,
-                                                   self._pointer)
+        return stats | "PublishOrFail" >> beam.Map(publish_or_fail, self.output, self.written_dir, self.pointer)
