@@ -25,7 +25,7 @@ from pipeline.flags import check_flags, options_parser
 from pipeline.options import VideoDatasetOptions, run_config, validate
 from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
-from transforms.core.publication import GATE_FAILED, STATS
+from transforms.core.publication import GATE_FAILED, STATS, gate_failure
 from transforms.store import storage
 from transforms.stages.read_manifest import match_manifests
 
@@ -129,6 +129,8 @@ def _report_failure(config, err: Exception) -> int:
     print(summary_text(stats, config.written_dir, config.media_uri_prefix))
     print(f"Nothing was published: {config.dataset_dir} "
           + ("and LATEST are" if config.run_id else "is") + " as before this run.")
+    # Last on stderr too, after the worker's traceback of the job's failure.
+    print(gate_failure(stats, config.written_dir), file=sys.stderr)
     return 1
 
 
