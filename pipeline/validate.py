@@ -88,6 +88,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
+    # The local job service relays every worker's start-up warnings; errors still come through.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
     sys.exit(run())
 
 

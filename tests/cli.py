@@ -26,7 +26,9 @@ def small_manifest(folder, name: str = "videos.jsonl", prompt: str = "task", mis
     """A manifest of three rows on one short silent video in `folder`, plus `missing` rows whose video
     does not exist (each a drop: 1 of 4 fails the default 10% gate). Returns the manifest's name."""
     make_video(str(folder), SILENT)
-    rows = [{"id": f"row-{i}", "video_uri": SILENT.name, "prompt": f"{prompt} {i}",
+    # `split: train`: the split is otherwise a hash of the video's path, here a random folder,
+    # and a dataset with no training example fails the gate.
+    rows = [{"id": f"row-{i}", "video_uri": SILENT.name, "prompt": f"{prompt} {i}", "split": "train",
              "annotations": [{"start": 2, "end": 5, "label": "magenta"}]} for i in range(3)]
     rows += [{"id": f"missing-{i}", "video_uri": f"nowhere-{i}.mp4", "prompt": prompt, "annotations": []}
              for i in range(missing)]
