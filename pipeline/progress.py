@@ -8,6 +8,7 @@ depends on it.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -50,14 +51,23 @@ class ProgressLine:
 
     def __enter__(self) -> str:
         self.folder = tempfile.mkdtemp(prefix="gvd-progress-")
-        self._bar = tqdm(total=0, desc="clips cut", unit="clip", file=self._stream, dynamic_ncols=True,
-                         bar_format="{desc}: {n_fmt}/{total_fmt} |{bar:20}| {elapsed} elapsed, ETA {remaining}; {postfix}")
+        self._bar = tqdm(total=0, desc="clips cut", unit="clip", file=self._stream, ncols=self._width(), nrows=50,
+                         bar_format="{desc}: {n_fmt}/{total_fmt} |{bar:20}| {elapsed} elapsed, ETA {remaining}{postfix}")
         self._thread = threading.Thread(target=self._loop, name="progress", daemon=True)
         self._thread.start()
         return self.folder
 
+    def _width(self) -> int:
+        """The terminal's width now; 100 when it reports none. (nrows is fixed for the same reason:
+        tqdm hides a bar below a screen it measures as 0 rows high.)"""
+        try:
+            return os.get_terminal_size(self._stream.fileno()).columns or 100
+        except (OSError, ValueError, AttributeError):
+            return 100
+
     def _draw(self) -> None:
         totals = C.read_progress(self.folder)
+        self._bar.ncols = self._width()
         done = totals.get(C.CLIPS_MADE, 0) + totals.get(C.CLIPS_REUSED, 0)
         self._bar.total = max(totals.get(C.CLIPS_PLANNED, 0), done)
         if done > self._bar.n:

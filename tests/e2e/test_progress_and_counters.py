@@ -1,9 +1,12 @@
 """What a run shows while it runs: Beam counters under stable names, and the live progress line on a terminal."""
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
+import struct
 import subprocess
+import termios
 
 import apache_beam as beam
 import pytest
@@ -42,6 +45,7 @@ def test_counters_under_stable_names(tmp_path):
 def _on_a_terminal(args, cwd) -> tuple[int, str]:
     """Run with stderr on a pseudo-terminal (as in a shell); its exit code and what the terminal showed."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))  # 160 columns
     env = dict(os.environ, PYTHONPATH=REPO)
     job = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
     os.close(slave)
