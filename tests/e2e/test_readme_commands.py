@@ -48,7 +48,8 @@ def test_local_command_runs_and_its_output_validates(shown, tmp_path):
 
 @pytest.mark.parametrize("variables, shown", commands(RUN_DRY))
 def test_dry_run_command_prints_the_launch(variables, shown, tmp_path):
-    script = "; ".join(variables + [shlex.join(_argv(shown))])
+    # As typed in a shell after the block's variable lines, so $PROJECT and $BUCKET expand.
+    script = "; ".join(variables + [shown.replace("bash run_dataflow.sh", f"bash {shlex.quote(REPO)}/run_dataflow.sh", 1)])
     done = command(["bash", "-c", script], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     launch = [line for line in done.stdout.splitlines() if "-m pipeline.run" in line]
