@@ -19,6 +19,7 @@ setup(
         "pyarrow>=14",
         "tqdm>=4.66,<5",            # the live progress line of local runs
         "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
+        "defusedxml>=0.7,<1",       # pipeline.convert reads CVAT's XML exports: no entity expansion, no DTDs
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",

@@ -15,8 +15,8 @@ from tests.cli import REPO
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _STARTS = ("bash ", "python ", "gcloud ", "gsutil ")
 
-# How to run each README command: "local" in a folder holding videos.jsonl (three rows on one
-# short video), "gcs" with the GCS emulator holding the pipeline's own output at gs://bucket/ds,
+# How to run each README command: "local" in a folder holding videos.jsonl and manifest.jsonl
+# (three rows on one short video), "gcs" with the GCS emulator holding the pipeline's own output at gs://bucket/ds,
 # "dry-run" with the block's shell variables set, or a reason it is not run here.
 RUN_LOCAL, RUN_GCS, RUN_DRY = "local", "gcs", "dry-run"
 MANIFEST = {
@@ -40,9 +40,22 @@ MANIFEST = {
     "--manifest gs://$BUCKET/manifests/videos.jsonl --output gs://$BUCKET/datasets/videos "
     "--schedule \"0 3 * * *\" --time-zone Etc/UTC": "creates a Cloud Scheduler job; tests/gcs/test_dataflow_dry_run.py "
                                                   "runs its --dry-run",
+    "python -m pipeline.run --manifest manifest.jsonl --output out/": RUN_LOCAL,
     "gsutil cat gs://$BUCKET/datasets/videos/LATEST": "needs a GCP project",
     "gcloud scheduler jobs run gemini-video-dataset-nightly --location $REGION": "needs a GCP project",
 }
+# pipeline.convert (merged from main at the end of issue 16's work): each needs an export in its
+# format. NOT YET run as a subprocess here; its --help is (tests/pipeline/test_commands.py).
+_CONVERT = "needs an export in that format: not yet run from the README (its --help is tested)"
+MANIFEST.update({command: _CONVERT for command in (
+    "python -m pipeline.convert label-studio export.json --output manifest.jsonl --videos videos/ --frame_rate 25",
+    "python -m pipeline.convert cvat-video annotations.xml --output manifest.jsonl --videos videos/",
+    "python -m pipeline.convert activitynet train.json --output manifest.jsonl --videos videos/",
+    "python -m pipeline.convert youcook2 youcookii_annotations_trainval.json --output manifest.jsonl --videos raw_videos/",
+    "python -m pipeline.convert charades-sta charades_sta_train.txt --output manifest.jsonl --videos Charades_v1/",
+    "python -m pipeline.convert srt subtitles/ --output manifest.jsonl --videos videos/",
+    "python -m pipeline.convert webvtt subtitles/ --output manifest.jsonl --videos videos/",
+)})
 
 
 def _strip_comment(line: str) -> str:

@@ -34,6 +34,7 @@ def commands(how: str) -> list[tuple[list[str], str]]:
 @pytest.mark.parametrize("shown", [shown for _, shown in commands(RUN_LOCAL)])
 def test_local_command_runs_and_its_output_validates(shown, tmp_path):
     small_manifest(tmp_path, "videos.jsonl")
+    small_manifest(tmp_path, "manifest.jsonl")
     done = command(_argv(shown), cwd=tmp_path, timeout=1800)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "Gate: PASS" in done.stdout

@@ -47,14 +47,14 @@ def test_a_server_side_copy_of_a_replaced_source_is_refused(replaced):
     uri, probed, _, _ = replaced
     dest = uri.replace("source.mp4", "copy.mp4")
     with pytest.raises(gcs.SourceReplaced, match="no longer generation"):
-        storage.copy_file(uri, dest, probed)
+        storage.copy_file(uri, dest, identity=probed)
     assert not storage.exists(dest)
 
 
 def test_a_copy_of_the_probed_generation_goes_through(replaced):
     uri, _, _, second = replaced
     dest = uri.replace("source.mp4", "copy.mp4")
-    storage.copy_file(uri, dest, storage.identity(uri))
+    storage.copy_file(uri, dest, identity=storage.identity(uri))
     assert storage.read_bytes(dest) == open(second, "rb").read()
 
 
@@ -63,7 +63,7 @@ def test_a_download_of_a_replaced_source_is_refused_and_leaves_no_file(replaced,
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     with pytest.raises(gcs.SourceReplaced):
-        storage.localize(uri, str(scratch), probed)
+        storage.localize(uri, str(scratch), identity=probed)
     assert os.listdir(scratch) == []
 
 

@@ -14,6 +14,7 @@ from tests.cli import PYTHON, REPO, command
 ENTRY_POINTS = {
     "pipeline.run": [PYTHON, "-m", "pipeline.run"],
     "pipeline.validate": [PYTHON, "-m", "pipeline.validate"],
+    "pipeline.convert": [PYTHON, "-m", "pipeline.convert"],
     "dev.sh": ["bash", "dev.sh"],
     "dev.sh run": ["bash", "dev.sh", "run"],
     "dev.sh bench": ["bash", "dev.sh", "bench"],
@@ -23,7 +24,7 @@ ENTRY_POINTS = {
 }
 # What each usage must mention, so that an empty or wrong text fails.
 USAGE_NAMES = {
-    "pipeline.run": "--manifest", "pipeline.validate": "--media_resolution", "dev.sh": "bash dev.sh demo",
+    "pipeline.run": "--manifest", "pipeline.validate": "--media_resolution", "pipeline.convert": "--videos", "dev.sh": "bash dev.sh demo",
     "dev.sh run": "--manifest", "dev.sh bench": "--scale", "run_dataflow.sh": "--service-account",
     "run_dataflow.sh run": "--wait", "benchmarks/run.sh": "--scale",
 }
