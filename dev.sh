@@ -6,7 +6,14 @@
 #   bash dev.sh bench  [benchmark flags]  the benchmark against the floor, naive and video2dataset
 # The virtual environment lives in .venv and is reinstalled only when setup.py changes.
 set -euo pipefail
+caller=$PWD  # demo and run read and write relative to where the user is, not this repository
 cd "$(dirname "$0")"
+root=$PWD
+
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+case "${1:-}" in
+  -h|--help|help) usage; exit 0 ;;
+esac
 
 venv=.venv
 stamp="$venv/.installed-$(sha1sum setup.py | cut -c1-12)"
@@ -24,9 +31,9 @@ fi
 command=${1:-demo}
 shift || true
 case "$command" in
-  demo|run) exec "$venv/bin/python" -m pipeline.run "$@" ;;
+  demo|run) cd "$caller" && exec "$root/$venv/bin/python" -m pipeline.run "$@" ;;
   test) exec "$venv/bin/python" -m pytest "$@" ;;
   bench) exec bash benchmarks/run.sh "$@" ;;
   setup) ;;  # the environment only (benchmarks/run.sh uses it)
-  *) echo "usage: bash dev.sh demo|test|run|bench [args]" >&2; exit 2 ;;
+  *) echo "dev.sh: unknown command $command" >&2; usage >&2; exit 2 ;;
 esac

@@ -22,15 +22,24 @@
 #   --job-name NAME      Dataflow job / Scheduler job name (default gemini-video-dataset[-nightly])
 #   --builder B          cloudbuild (default) or docker
 #   --no-build           run/schedule without building the image first
+#   --wait               run: wait until the job ends; exit non-zero when it failed (a failing
+#                        gate fails the job, its verdict in the error). Without it the launcher
+#                        returns once the job is submitted, and only the job's state tells
 #   --dry-run            print every command instead of running it
+#   -h, --help           this text
 # Beam's version comes from setup.py and must match the Dockerfile's base image.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 die() { echo "run_dataflow.sh: $*" >&2; exit 2; }
+# The comment at the top of this file is the usage.
+usage() { sed -n '2,/^# Beam/p' "$0" | sed 's/^# \{0,1\}//'; }
 
 command=${1:-}
-[ -n "$command" ] || die "usage: bash run_dataflow.sh build|run|template|schedule [options] [-- pipeline flags]"
+case "$command" in
+  -h|--help|help) usage; exit 0 ;;
+  "") usage >&2; exit 2 ;;
+esac
 shift
 
 PROJECT=${PROJECT:-}
@@ -51,6 +60,7 @@ JOB_NAME=${JOB_NAME:-}
 BUILDER=${BUILDER:-cloudbuild}
 BUILD=1
 DRY_RUN=0
+WAIT=0
 PIPELINE_ARGS=()
 
 while [ $# -gt 0 ]; do
@@ -73,6 +83,8 @@ while [ $# -gt 0 ]; do
     --builder) BUILDER=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --dry-run) DRY_RUN=1; shift ;;
+    --wait) WAIT=1; shift ;;
+    -h|--help) usage; exit 0 ;;
     --) shift; PIPELINE_ARGS=("$@"); break ;;
     *) die "unknown option $1 (pipeline flags go after --)" ;;
   esac
@@ -133,6 +145,10 @@ launch_job() {
   if [ -n "$SERVICE_ACCOUNT" ]; then
     service_account=(--service_account_email "$SERVICE_ACCOUNT")
   fi
+  local wait=()
+  if [ "$WAIT" -eq 1 ]; then
+    wait=(--wait)
+  fi
   run "$PYTHON" -m pipeline.run \
     --runner DataflowRunner \
     --project "$PROJECT" \
@@ -149,6 +165,7 @@ launch_job() {
     --manifest "$MANIFEST" \
     --output "$OUTPUT" \
     --media_resolution "$MEDIA_RESOLUTION" \
+    "${wait[@]}" \
     "${PIPELINE_ARGS[@]}"
 }
 

@@ -17,6 +17,7 @@ setup(
         "google-cloud-storage>=2.14,<4",
         "pydantic>=2.5,<3",
         "pyarrow>=14",
+        "tqdm>=4.66,<5",            # the live progress line of local runs
         "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
         "defusedxml>=0.7,<1",       # pipeline.convert reads CVAT's XML exports: no entity expansion, no DTDs
     ],

@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+case " $* " in
+  *" -h "*|*" --help "*)  # the flags, without setting up video2dataset first
+    bash dev.sh setup
+    exec .venv/bin/python -m benchmarks.run --help ;;
+esac
+
 bash dev.sh setup
 v2d=.venv-v2d
 if [ ! -f "$v2d/.installed-1.3.0" ]; then

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
@@ -10,24 +11,30 @@ from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 from pipeline.options import RunConfig
 from transforms.store import storage
 from transforms.core.budget import BudgetSettings
+from transforms.stages import counters as C
 from transforms.stages.build_examples import BuildExamples, ExampleSettings
 from transforms.stages.cap_validation import CapValidation
+from transforms.stages.counters import Count
 from transforms.stages.cut import CutClips, ffmpeg_threads
 from transforms.core.dataset_limits import DatasetTargets
 from transforms.core.lanes import local_lanes
 from transforms.stages.plan import PlanClips
 from transforms.stages.probe import ProbeVideos
-from transforms.stages.publish import PointLatest
+from transforms.stages.publish import PublishDataset
 from transforms.stages.read_manifest import ReadManifest
 from transforms.stages.write import WriteDataset
 
 
-def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str]) -> None:
+def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str],
+                   progress_dir: Optional[str] = None) -> None:
+    """`progress_dir`: a local folder where the counting steps also keep their totals (progress line)."""
     read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline)
+    _ = read["count"] | "CountRowsRead" >> Count(lambda n: {C.ROWS_READ: n}, progress_dir)
     by_source = (read["rows"]
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
-                 | "SpreadSources" >> beam.Reshuffle())
+                 | "SpreadSources" >> beam.Reshuffle()
+                 | "CountSources" >> Count(lambda _: {C.SOURCES: 1}, progress_dir))
     probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout,
                                                       cache_dir=storage.join(config.media_dir, "_probe"),
                                                       fetch_policy=config.fetch_policy)
@@ -36,6 +43,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
     max_seconds = budget.clip_limits()
     planned = probed.videos | "PlanClips" >> PlanClips(budget, virtual=config.segments == "virtual")
+    sources = probed.sources | "CountProbes" >> Count(C.source_counts, progress_dir)
+    planned_clips = planned.clips | "CountClipsPlanned" >> Count(lambda _: {C.CLIPS_PLANNED: 1}, progress_dir)
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
     workers = p.options.view_as(DirectOptions).direct_num_workers
@@ -43,7 +52,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     threads = config.ffmpeg_threads or ffmpeg_threads(os.cpu_count() or 1, workers, runner)
     # CutClips groups the clips itself (a remote source's together, to download it once) and so
     # spreads them over the workers: no Reshuffle here.
-    cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads,
+    cut = planned_clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads,
                                                  lanes=local_lanes(workers, runner),
                                                  fetch_policy=config.fetch_policy)
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
@@ -51,19 +60,22 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                media_uri_prefix=config.media_uri_prefix,
                                timestamp_decimals=config.timestamp_decimals, profile=config.profile,
                                fps=config.fps, max_example_tokens=config.profile.max_example_tokens)
+    clips = cut.clips | "CountClips" >> Count(C.clip_counts, progress_dir)
     built = ({"rows": planned.rows,
-              "clips": cut.clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
+              "clips": clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
               "failures": cut.drops}
              | "BuildExamples" >> BuildExamples(settings))
     drops = ((read["drops"], probed.drops, planned.drops,
               cut.drops | "ClipDrops" >> beam.Values(), built.drops)
-             | "AllDrops" >> beam.Flatten())
+             | "AllDrops" >> beam.Flatten()
+             | "CountDrops" >> Count(C.drop_counts, progress_dir))
     examples = built.examples | "CapValidation" >> CapValidation(config.profile.max_validation_examples)
     targets = DatasetTargets.from_profile(config.profile, config.epochs, config.price_per_million_tokens)
     stats_written = (
-        {"examples": examples, "drops": drops, "sources": probed.sources, "count": read["count"],
-         "clips": cut.clips}
-        | "WriteDataset" >> WriteDataset(config.dataset_dir, config.num_shards, config.max_drop_rate,
+        {"examples": examples, "drops": drops, "sources": sources, "count": read["count"],
+         "clips": clips}
+        | "WriteDataset" >> WriteDataset(config.written_dir, config.num_shards, config.max_drop_rate,
                                          limits.max_file_bytes, max_seconds, targets))
-    if config.run_id:
-        _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)
+    # Nothing a reader uses changes before the gate passes; a failing gate fails the job.
+    _ = stats_written | "PublishDataset" >> PublishDataset(config.output, config.written_dir,
+                                                          pointer=bool(config.run_id))

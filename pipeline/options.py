@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 from typing import Optional
 
@@ -51,6 +52,12 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        parser.add_argument("--quiet", action="store_true",
+                            help="No live progress line on stderr (it is drawn only when stderr is a terminal).")
+        parser.add_argument("--wait", action="store_true",
+                            help="With a remote runner (Dataflow): wait until the job ends and exit non-zero "
+                                 "when it failed (a failing gate fails the job, its verdict in the error). "
+                                 "Default: return once the job is submitted. Local runs always wait.")
         add_profile_args(parser)
         parser.add_argument("--fps", type=float, default=None,
                             help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
@@ -127,6 +134,17 @@ class RunConfig:
         from transforms.store.storage import join
         return join(self.output, "runs", self.run_id) if self.run_id else self.output
 
+    @property
+    def written_dir(self) -> str:
+        """Where the run writes its dataset files before the gate: no reader looks there.
+
+        With --run_id, its runs/RUN_ID/ folder (LATEST moves to it on a pass); without, the
+        output's _incoming/ folder, copied over the output's files on a pass.
+        """
+        from transforms.core.publication import STAGING
+        from transforms.store.storage import join
+        return self.dataset_dir if self.run_id else join(self.output, STAGING)
+
 
 def validate(opts: VideoDatasetOptions) -> list[str]:
     """Every problem with the options, each saying how to fix it; empty when they are fine."""
@@ -193,7 +211,9 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
     profile = profile_from(opts)
     return RunConfig(
         manifests=tuple(p.strip() for p in opts.manifest.split(",") if p.strip()),
-        output=opts.output.rstrip("/") if "://" in opts.output else opts.output,
+        # A local output is made absolute: the fileUri values written under it must not depend
+        # on where a reader (pipeline.validate, a script uploading media/) is run from.
+        output=opts.output.rstrip("/") if "://" in opts.output else os.path.abspath(opts.output),
         limits=default_limits(opts.media_resolution, opts.max_file_bytes, opts.max_clip_seconds,
                               opts.max_height, profile=profile),
         prompt=opts.prompt,

@@ -6,6 +6,7 @@ parses and validates; `build_pipeline` builds; the exit code follows the gate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -18,18 +19,20 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 import apache_beam as beam  # noqa: E402
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners.runner import PipelineState
 
 from pipeline.build import build_pipeline
+from pipeline.flags import check_flags, options_parser
 from pipeline.options import VideoDatasetOptions, run_config, validate
+from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
+from transforms.core.publication import GATE_FAILED, STATS, gate_failure
 from transforms.store import storage
 from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
 from transforms.stages.read_manifest import match_manifests
 
+PROG = "python -m pipeline.run"
 DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "demo-corpus")
-# Dataset files a run replaces; media/ is kept, so clips made before are reused.
-_DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", "stats.json")
-_DATASET_DIRS = ("shards", "index", "drops")
 # Runners that run here and now: their stats.json can be read and summarised at the end.
 _LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
@@ -53,17 +56,10 @@ def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
     return args
 
 
-def clear_previous_dataset(output: str) -> None:
-    for name in _DATASET_FILES:
-        storage.delete_file(storage.join(output, name))
-    for name in _DATASET_DIRS:
-        storage.delete_tree(storage.join(output, name))
-
-
 def help_text() -> str:
     """Our flags: PipelineOptions parses leniently and never prints them itself."""
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.run", description=__doc__.split("\n\n")[0],
+        prog=PROG, description=__doc__.split("\n\n")[0],
         epilog="Any Apache Beam pipeline option is accepted too (--runner, --project, --region, "
                "--temp_location, --direct_num_workers, ...). Locally: one DirectRunner worker process per core.")
     VideoDatasetOptions._add_argparse_args(parser)
@@ -73,10 +69,14 @@ def help_text() -> str:
 def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEFAULT_POLICY) -> int:
     """Parse, validate, run; the exit code. `fetch_policy` is for code only (tests that serve
     sources on 127.0.0.1): no flag or environment setting can loosen a worker's address checks."""
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
         print(help_text())
         return 0
+    flag_errors = check_flags(argv, options_parser(PROG))
+    if flag_errors:
+        print(f"{PROG}: " + f"\n{PROG}: ".join(flag_errors), file=sys.stderr)
+        return 2
     argv = direct_runner_defaults(argv)
     options = PipelineOptions(argv)
     opts = options.view_as(VideoDatasetOptions)
@@ -95,26 +95,57 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
-    clear_previous_dataset(config.dataset_dir)
-    p = beam.Pipeline(options=options)
-    build_pipeline(p, config, manifest_paths)
-    result = p.run()
-    if options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS:
-        # A remote job (or a Flex Template launch): do not hold the launcher until it ends;
-        # its stats.json (and LATEST, with --run_id) are written when it finishes.
-        print(f"Submitted; the dataset will be written to {config.dataset_dir}", flush=True)
-        return 0
-    result.wait_until_finish()
+    # Only the folder this run writes into is cleared: the published dataset (and LATEST)
+    # stay as they are until this run's gate passes.
+    storage.delete_tree(config.written_dir)
+    remote = options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS
+    progress = ProgressLine() if not remote and progress_wanted(opts.quiet) else contextlib.nullcontext()
+    try:
+        with progress as progress_dir:
+            p = beam.Pipeline(options=options)
+            build_pipeline(p, config, manifest_paths, progress_dir)
+            result = p.run()
+            if remote and not opts.wait:
+                # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
+                print(f"Submitted; the dataset will be published to {config.dataset_dir} if its gate passes "
+                      "(the job fails otherwise). Pass --wait to wait for the job and its verdict.", flush=True)
+                return 0
+            state = result.wait_until_finish()
+    except Exception as err:  # the job failed: a refused dataset, or a crash (re-raised)
+        return _report_failure(config, err)
+    if remote and state != PipelineState.DONE:
+        print(f"The job ended {state}; nothing was published.", file=sys.stderr)
+        return 1
     stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, "stats.json")))
     print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
-    return 0 if stats["gate"]["verdict"] == "pass" else 1
+    return 0
+
+
+def _report_failure(config, err: Exception) -> int:
+    """A job that the gate failed: its summary and exit 1. Any other failure propagates."""
+    stats_path = storage.join(config.written_dir, STATS)
+    try:
+        stats = json.loads(storage.read_bytes(stats_path))
+    except Exception:  # no stats.json of this run: it crashed before the gate
+        raise err
+    if stats["gate"]["verdict"] == "pass":
+        raise err  # the gate passed and publishing failed
+    print(summary_text(stats, config.written_dir, config.media_uri_prefix))
+    print(f"Nothing was published: {config.dataset_dir} "
+          + ("and LATEST are" if config.run_id else "is") + " as before this run.")
+    # Last on stderr too, after the worker's traceback of the job's failure.
+    print(gate_failure(stats, config.written_dir), file=sys.stderr)
+    return 1
 
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
     # The local job service relays every worker process's start-up warnings ("Discarding
     # unparseable args": our own flags); worker errors still come through at ERROR.
-    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+    relay = logging.getLogger("apache_beam.runners.portability.local_job_service")
+    relay.setLevel(logging.ERROR)
+    # A refused dataset fails the job on purpose; the summary below says why, once.
+    relay.addFilter(lambda record: GATE_FAILED not in record.getMessage())
     sys.exit(run())
 
 

@@ -21,7 +21,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 import apache_beam as beam  # noqa: E402
 from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 
-from pipeline.options import add_profile_args, profile_errors, profile_from  # noqa: E402
+from pipeline.flags import check_flags, options_parser  # noqa: E402
+from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
 from transforms.store import storage  # noqa: E402
 from transforms.gemini import validate_dataset as V  # noqa: E402
@@ -29,11 +30,18 @@ from transforms.gemini.limits import RESOLUTIONS  # noqa: E402
 from transforms.stages.read_manifest import match_manifests  # noqa: E402
 from transforms.stages.validate import ValidateDataset  # noqa: E402
 
+PROG = "python -m pipeline.validate"
 REPORT_NAME = "validation-report.json"
 
 
 def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.split("\n\n")[1],
+    parser = _parser()
+    args, beam_args = parser.parse_known_args(argv)
+    return args, beam_args
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", help="JSONL file(s), local or gs://; a glob, or several separated by commas")
     parser.add_argument("--media_resolution", default="MEDIUM", type=str.upper, choices=RESOLUTIONS,
@@ -45,11 +53,17 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--max_file_bytes", type=int, default=None)
     parser.add_argument("--max_clip_seconds", type=float, default=None)
     add_profile_args(parser)
-    return parser.parse_known_args(argv)
+    return parser
 
 
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args, beam_args = parse_args(sys.argv[1:] if argv is None else argv)
+    # What is not ours must be a Beam option (--runner, ...): a typo is an error, not ignored.
+    ours = [s for action in _parser()._actions for s in action.option_strings if s.startswith("--")]
+    flag_errors = check_flags(beam_args, options_parser(PROG, exclude=(VideoDatasetOptions,)), also_known=ours)
+    if flag_errors:
+        print(f"{PROG}: " + f"\n{PROG}: ".join(flag_errors), file=sys.stderr)
+        return 2
     errors = profile_errors(args)
     try:
         paths = match_manifests(p.strip() for p in args.path.split(",") if p.strip())
@@ -74,6 +88,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
 
 def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
+    # The local job service relays every worker's start-up warnings; errors still come through.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
     sys.exit(run())
 
 

@@ -26,8 +26,15 @@ def input_locations(manifest_paths: Iterable[str]) -> list[str]:
     return locations
 
 
+def written_dir(out: str) -> str:
+    """Where a finished run's dataset files are: OUTPUT, or OUTPUT/_incoming/ when its gate refused them."""
+    refused = os.path.join(out, "_incoming")
+    return refused if os.path.exists(os.path.join(refused, "stats.json")) else out
+
+
 def output_rows(out: str) -> tuple[list[dict], list[dict], dict]:
-    """(index rows, row drops, stats) of a finished run."""
+    """(index rows, row drops, stats) of a finished run, published or refused."""
+    out = written_dir(out)
     parts = sorted(glob.glob(os.path.join(out, "index", "*.parquet")))
     index = pq.read_table(parts).to_pylist() if parts else []
     with open(os.path.join(out, "drops.jsonl"), encoding="utf-8") as handle:

@@ -7,8 +7,14 @@ import os
 
 
 def read_dataset(out: str):
-    """(lines, index rows, drop records, stats); each line is (split, parsed JSON, raw text)."""
+    """(lines, index rows, drop records, stats); each line is (split, parsed JSON, raw text).
+
+    A run the gate refused is read from where it wrote (OUTPUT/_incoming/).
+    """
     import pyarrow.parquet as pq
+
+    from tests.conservation import written_dir
+    out = written_dir(out)
 
     lines = []
     for split in ("train", "validation"):

@@ -65,5 +65,6 @@ def test_the_default_gate_refuses_the_same_input(bad_rows_run, capsys):
     assert code == 1
     printed = capsys.readouterr().out
     assert "Gate: FAIL" in printed and "5 of 9 rows dropped" in printed
-    # Refused, but written: the user can read what went wrong.
-    assert json.load(open(out / "stats.json"))["gate"]["verdict"] == "fail"
+    # Refused, and not published: the user reads what went wrong where the run wrote it.
+    assert not (out / "stats.json").exists() and not (out / "train.jsonl").exists()
+    assert json.load(open(out / "_incoming" / "stats.json"))["gate"]["verdict"] == "fail"

@@ -10,7 +10,6 @@ from pipeline.options import VideoDatasetOptions, resolve_run_id, run_config, va
 from transforms.core import stats as S
 from transforms.core.uris import resolve_uri
 from transforms.stages.probe import probe_cache_name
-from transforms.stages.publish import pointer_bytes
 
 
 def _opts(*args: str) -> VideoDatasetOptions:
@@ -35,12 +34,6 @@ def test_run_id_must_be_a_folder_name():
     assert any("--run_id" in e for e in validate(_opts("--run_id", "../up")))
     assert any("--run_id" in e for e in validate(_opts("--run_id", "a/b")))
     assert not validate(_opts("--run_id", "2026-11-21.nightly_1"))
-
-
-def test_pointer_names_the_run_and_its_files():
-    assert json.loads(pointer_bytes("gs://b/ds/runs/n1")) == {
-        "dataset": "gs://b/ds/runs/n1", "train": "gs://b/ds/runs/n1/train.jsonl",
-        "validation": "gs://b/ds/runs/n1/validation.jsonl"}
 
 
 def test_made_and_reused_clips_and_probes_add_up_across_workers():

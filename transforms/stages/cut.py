@@ -10,6 +10,7 @@ on as many workers as there are clips.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -22,6 +23,7 @@ from typing import Iterable, Optional
 import apache_beam as beam
 
 from transforms.store import fetch
+from transforms.store import gcs
 from transforms.media import sandbox
 from transforms.store import storage
 from transforms.media import video_info as V
@@ -135,7 +137,10 @@ class _CutFn(beam.DoFn):
         """One clip: reused, made, or a tagged drop."""
         file_uri = storage.join(self._media_dir, spec.media_name)
         if spec.action is Action.VIRTUAL:
-            return self._reference(spec, file_uri)
+            try:
+                return self._reference(spec, file_uri)
+            except DropError as err:
+                return _clip_drop(spec, err)
         meta_uri = storage.join(self._media_dir, "_meta", spec.media_name + ".json")
         if storage.exists(meta_uri) and storage.exists(file_uri):
             return _from_meta(spec, json.loads(storage.read_bytes(meta_uri)), file_uri)
@@ -144,11 +149,7 @@ class _CutFn(beam.DoFn):
         try:
             clip = self._make(spec, file_uri, work, source)
         except DropError as err:  # a URL that fetched at probing may fail now
-            return beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
-                row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
-                detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
-                       f"({spec.start:.3f}s..{spec.end:.3f}s, {spec.action.value}): {err.detail}",
-                kind="clip", location=spec.clip_key)))
+            return _clip_drop(spec, err)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         storage.write_bytes(meta_uri, json.dumps(_to_meta(clip), sort_keys=True).encode("utf-8"))
@@ -158,8 +159,8 @@ class _CutFn(beam.DoFn):
         """--segments virtual: the one copy of the source (made once), and where the clip is in it."""
         source = spec.source
         if not storage.exists(file_uri):
-            # Atomic: two clips racing write the same bytes.
-            storage.copy_file(source.uri, file_uri, self._fetch_policy)
+            with _pinned(source):  # atomic: two clips racing write the same bytes
+                storage.copy_file(source.uri, file_uri, self._fetch_policy, identity=_gcs_identity(source))
         return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                        source_start=spec.start, source_end=spec.end, duration=spec.end - spec.start,
                        bytes=source.size_bytes, action=Action.VIRTUAL, has_audio=source.has_audio)
@@ -168,8 +169,10 @@ class _CutFn(beam.DoFn):
         source = spec.source
         if spec.action is Action.COPY:
             # A copy, not a move: the group's other clips may still need the download. gs:// to
-            # gs:// is copied on the server: no download.
-            storage.copy_file(source_file.path() if P.copy_reads_download(source.uri) else source.uri, file_uri)
+            # gs:// is copied on the server (no download), of the generation probed only.
+            with _pinned(source):
+                storage.copy_file(source_file.path() if P.copy_reads_download(source.uri) else source.uri, file_uri,
+                                  identity=_gcs_identity(source))
             return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                            source_start=0.0, source_end=source.duration, duration=source.duration,
                            bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
@@ -228,11 +231,34 @@ class _CutFn(beam.DoFn):
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
 
 
+def _clip_drop(spec: ClipSpec, err) -> beam.pvalue.TaggedOutput:
+    return beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
+        row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
+        detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
+               f"({spec.start:.3f}s..{spec.end:.3f}s, {spec.action.value}): {err.detail}",
+        kind="clip", location=spec.clip_key)))
+
+
 def _download(source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Stream a remote source to a file in `scratch` (never into memory); return its path."""
     if fetch.is_remote(source.uri):
         return _fetch_probed(source, scratch, fetch_policy)
-    return storage.localize(source.uri, scratch)
+    with _pinned(source):
+        return storage.localize(source.uri, scratch, fetch_policy, identity=_gcs_identity(source))
+
+
+def _gcs_identity(source: VideoInfo) -> str:
+    """The probed identity of a gs:// source (its generation and size), so reads use that generation."""
+    return source.identity if gcs.is_gcs(source.uri) and source.identity else ""
+
+
+@contextlib.contextmanager
+def _pinned(source: VideoInfo):
+    """A gs:// source replaced since it was probed: a drop, never a clip of other bytes under its name."""
+    try:
+        yield
+    except gcs.SourceReplaced as err:
+        raise ClipError(DropReason.CUT_FAILED, str(err)) from None
 
 
 def _fetch_probed(source: VideoInfo, work: str, fetch_policy: fetch.FetchPolicy) -> str:

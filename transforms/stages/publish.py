@@ -1,35 +1,69 @@
-"""PointLatest: after a run's dataset is whole, make OUTPUT/LATEST name its folder.
+"""PublishDataset: once stats.json is written, publish the run's dataset, or fail the job.
 
-A scheduled run writes under OUTPUT/runs/RUN_ID/, which no reader uses until LATEST moves;
-LATEST is one small object replaced in a single write, so a reader sees the old run or the
-new one, never half of one. Media stay in OUTPUT/media/, shared by every run.
+The run wrote its files where no reader looks (OUTPUT/_incoming/, or OUTPUT/runs/RUN_ID/).
+On a passing gate they become the dataset: copied over OUTPUT's files (stats.json last), or,
+with --run_id, named by OUTPUT/LATEST, one small object replaced in a single write. On a
+failing gate nothing moves, and the step raises with the verdict: the job ends failed (on
+Dataflow too, after its retries), so a scheduler or an alert sees it. The decisions are in
+transforms/core/publication.py.
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import apache_beam as beam
 
+from transforms.core import publication as P
 from transforms.store import storage
 
-POINTER = "LATEST"
+
+def _published_files(output: str) -> list[str]:
+    """The dataset files now in OUTPUT, by relative name (media/ and runs/ are not listed)."""
+    found = [name for name in P.DATASET_FILES if storage.exists(storage.join(output, name))]
+    for folder in P.DATASET_DIRS:
+        found += [f"{folder}/{name}" for name in storage.list_files(storage.join(output, folder))]
+    return found
 
 
-def pointer_bytes(dataset_dir: str) -> bytes:
-    return json.dumps({"dataset": dataset_dir, "train": storage.join(dataset_dir, "train.jsonl"),
-                       "validation": storage.join(dataset_dir, "validation.jsonl")},
-                      sort_keys=True).encode("utf-8") + b"\n"
+def promote(staged: str, output: str) -> None:
+    """Copy the staged dataset over OUTPUT's, then remove the staging folder. Safe to run twice."""
+    if not storage.exists(storage.join(staged, P.STATS)):
+        return  # an earlier attempt of this step finished (it removes stats.json from staging first)
+    for action, name in P.promotion_steps(storage.list_files(staged), _published_files(output)):
+        if action == "copy":
+            storage.copy_file(storage.join(staged, *name.split("/")), storage.join(output, *name.split("/")))
+        else:
+            storage.delete_file(storage.join(output, *name.split("/")))
+    storage.delete_file(storage.join(staged, P.STATS))
+    storage.delete_tree(staged)
+
+
+def point_latest(output: str, dataset_dir: str) -> None:
+    existing = {split: storage.join(dataset_dir, f"{split}.jsonl") for split in P.SPLITS}
+    existing = {split: path for split, path in existing.items() if storage.exists(path)}
+    storage.write_bytes(storage.join(output, P.POINTER), P.pointer(dataset_dir, existing))
+
+
+def publish_or_fail(stats: dict, output: str, written_dir: str, pointer: bool) -> dict:
+    if stats["gate"]["verdict"] != "pass":
+        raise P.GateFailed(P.gate_failure(stats, written_dir))
+    if pointer:
+        point_latest(output, written_dir)
+    else:
+        promote(written_dir, output)
+    return stats
 
 
 @dataclasses.dataclass
-class PointLatest(beam.PTransform):
-    """Input: the one element WriteDataset emits once stats.json (its last file) is written."""
+class PublishDataset(beam.PTransform):
+    """Input: the stats WriteDataset emits once stats.json (its last file) is written.
+
+    `pointer`: with --run_id, move LATEST to `written_dir`; without, copy its files into `output`.
+    """
 
     output: str
-    dataset_dir: str
+    written_dir: str
+    pointer: bool
 
-    def expand(self, stats_written):
-        output, dataset_dir = self.output, self.dataset_dir
-        return stats_written | "WritePointer" >> beam.Map(
-            lambda _: storage.write_bytes(storage.join(output, POINTER), pointer_bytes(dataset_dir)))
+    def expand(self, stats):
+        return stats | "PublishOrFail" >> beam.Map(publish_or_fail, self.output, self.written_dir, self.pointer)

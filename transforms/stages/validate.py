@@ -69,7 +69,7 @@ def _merge_all(accs):
 
 @dataclasses.dataclass(frozen=True)
 class _VideoRef:
-    """What ProbeVideos needs of a row (`row_id`, `location`) when a video is probed on its own."""
+    """What ProbeVideos needs of a row (`row_id`, `location`, `uses_frames`) when a video is probed on its own."""
 
     uri: str
 
@@ -80,6 +80,11 @@ class _VideoRef:
     @property
     def location(self) -> str:
         return self.uri
+
+    @property
+    def uses_frames(self) -> bool:
+        """A dataset line has times, not frame numbers: the probe need not list frame times."""
+        return False
 
 
 def _video_problems(facts: V.LineFacts, profile: Profile, default_resolution: str, infos, failures):

@@ -53,10 +53,12 @@ def write_drops_file(shard_paths: Iterable[str], output: str) -> None:
     storage.concat(sorted(shard_paths), storage.join(output, "drops.jsonl"))
 
 
-def write_stats_file(stats: dict, output: str, *written_files) -> None:
-    """OUTPUT/stats.json; `written_files` are the side inputs it waits for."""
+def write_stats_file(stats: dict, output: str, *written_files) -> dict:
+    """OUTPUT/stats.json; `written_files` are the side inputs it waits for. The stats pass on to
+    the publication step (PublishDataset), which publishes them or fails the job."""
     storage.write_bytes(storage.join(output, "stats.json"),
                         json.dumps(stats, indent=2, sort_keys=True).encode())
+    return stats
 
 
 def _sharded(records, label: str, keyed: Callable[[Any], tuple], folder: str, num_shards: int, suffix: str,

@@ -6,8 +6,9 @@ way Beam makes its own (same credentials; STORAGE_EMULATOR_HOST is honoured by t
 """
 from __future__ import annotations
 
+import os
 import threading
-from typing import Sequence
+from typing import Optional, Sequence
 
 from apache_beam.io.gcp.gcsio import parse_gcs_path
 
@@ -56,12 +57,60 @@ def size_of(identity: str) -> int:
     return int(identity.split("-")[1])
 
 
-def copy(src_uri: str, dest_uri: str) -> None:
-    """A server-side copy: large or cross-location objects take several rewrite calls."""
-    src, dest = _blob(src_uri), _blob(dest_uri)
-    token, _, _ = dest.rewrite(src)
-    while token is not None:
-        token, _, _ = dest.rewrite(src, token=token)
+class SourceReplaced(Exception):
+    """The object is no longer the generation that was probed: replaced or deleted since."""
+
+
+def _replaced(uri: str, generation: int) -> SourceReplaced:
+    return SourceReplaced(f"{uri} is no longer generation {generation}, the one probed: it was replaced "
+                          "or deleted during the run; rerun to use what is there now")
+
+
+def _check_live(uri: str, generation: int) -> None:
+    bucket, name = parse_gcs_path(uri)
+    live = client().bucket(bucket).get_blob(name)
+    if live is None or live.generation != generation:
+        raise _replaced(uri, generation)
+
+
+def copy(src_uri: str, dest_uri: str, generation: Optional[int] = None) -> None:
+    """A server-side copy: large or cross-location objects take several rewrite calls.
+
+    With `generation`, that generation only: the rewrite names it and makes it a precondition
+    (the service refuses with 404/412 once the object is replaced), checked first too, so a
+    replaced source raises SourceReplaced and never lands under a name made from its old identity.
+    """
+    from google.api_core.exceptions import NotFound, PreconditionFailed
+    bucket, name = parse_gcs_path(src_uri)
+    src, dest = client().bucket(bucket).blob(name, generation=generation), _blob(dest_uri)
+    if generation is not None:
+        _check_live(src_uri, generation)
+    try:
+        token, _, _ = dest.rewrite(src, if_source_generation_match=generation)
+        while token is not None:
+            token, _, _ = dest.rewrite(src, token=token, if_source_generation_match=generation)
+    except (NotFound, PreconditionFailed):
+        if generation is not None:
+            _check_live(src_uri, generation)  # raises when the source is the one that moved
+        raise
+
+
+def download(uri: str, local_path: str, generation: int, size: int) -> None:
+    """Stream one generation of an object to a local file; SourceReplaced when it is no longer there.
+
+    The request names the generation and makes it a precondition; the bytes received are
+    checked against the probed size as well (a server that serves the live object anyway,
+    as the test emulator does, is caught when the replacement's size differs).
+    """
+    from google.api_core.exceptions import NotFound, PreconditionFailed
+    bucket, name = parse_gcs_path(uri)
+    blob = client().bucket(bucket).blob(name, generation=generation)
+    try:
+        blob.download_to_filename(local_path, if_generation_match=generation)
+    except (NotFound, PreconditionFailed) as err:
+        raise _replaced(uri, generation) from err
+    if blob.generation not in (None, generation) or os.path.getsize(local_path) != size:
+        raise _replaced(uri, generation)
 
 
 def compose_plan(count: int, max_per_call: int = MAX_COMPOSE) -> list[list[tuple[int, int]]]:

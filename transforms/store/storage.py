@@ -92,8 +92,10 @@ def publish_file(local_path: str, uri: str, mime_type: str = "application/octet-
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY) -> None:
-    """Copy a whole file; never through memory. An http(s) source is fetched under `fetch_policy`."""
+def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY,
+              identity: str = "") -> None:
+    """Copy a whole file; never through memory. An http(s) source is fetched under `fetch_policy`.
+    `identity` (a gs:// source's, from identity()): copy that generation only, or raise gcs.SourceReplaced."""
     if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
         scratch = tempfile.mkdtemp(prefix="fetch-")
         try:
@@ -108,21 +110,29 @@ def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fet
         os.replace(tmp, dest_uri)
         return
     if gcs.is_gcs(src_uri) and gcs.is_gcs(dest_uri):
-        gcs.copy(src_uri, dest_uri)  # on the server: no bytes through the worker
+        gcs.copy(src_uri, dest_uri, gcs.generation_of(identity) if identity else None)  # on the server
         return
     with FileSystems.open(src_uri, compression_type="uncompressed") as src, \
             FileSystems.create(dest_uri) as dst:
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def localize(uri: str, scratch_dir: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY) -> str:
-    """A local path for `uri`: the file itself when local, else a streamed copy in scratch."""
+def localize(uri: str, scratch_dir: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY,
+             identity: str = "") -> str:
+    """A local path for `uri`: the file itself when local, else a streamed copy in scratch.
+
+    An http(s) source is fetched under `fetch_policy`. `identity` (a gs:// source's, from
+    identity()): download that generation only, or raise gcs.SourceReplaced.
+    """
     if is_local(uri):
         return uri
     if fetch.is_remote(uri):  # http(s): fetched with the address checks of transforms/store/fetch.py
         return fetch.fetch_to_dir(uri, scratch_dir, fetch_policy)
     local = os.path.join(scratch_dir, uuid.uuid4().hex + posixpath.splitext(uri)[1])
     try:
+        if gcs.is_gcs(uri) and identity:
+            gcs.download(uri, local, gcs.generation_of(identity), gcs.size_of(identity))
+            return local
         with FileSystems.open(uri, compression_type="uncompressed") as src, open(local, "wb") as dst:
             shutil.copyfileobj(src, dst, _CHUNK)
     except BaseException:
@@ -161,6 +171,18 @@ def delete_tree(uri: str) -> None:
     matches = FileSystems.match([uri.rstrip("/") + "/**"])[0].metadata_list
     if matches:
         FileSystems.delete([m.path for m in matches])
+
+
+def list_files(uri: str) -> list[str]:
+    """Every file under a folder (local) or prefix (gs://), as paths relative to it, sorted."""
+    if is_local(uri):
+        found = []
+        for root, _, names in os.walk(uri):
+            found += [os.path.relpath(os.path.join(root, n), uri) for n in names]
+        return sorted(found)
+    base = uri.rstrip("/") + "/"
+    matches = FileSystems.match([base + "**"])[0].metadata_list
+    return sorted(m.path[len(base):] for m in matches)
 
 
 def delete_file(uri: str) -> None:
