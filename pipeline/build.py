@@ -19,6 +19,7 @@ from transforms.stages.plan import PlanClips
 from transforms.stages.probe import ProbeVideos
 from transforms.stages.publish import PointLatest
 from transforms.stages.read_manifest import ReadManifest
+from transforms.stages.report import WriteReport
 from transforms.stages.write import WriteDataset
 
 
@@ -48,7 +49,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,
                                timestamp_decimals=config.timestamp_decimals, profile=config.profile,
-                               fps=config.fps, max_example_tokens=config.profile.max_example_tokens)
+                               fps=config.fps, max_example_tokens=config.profile.max_example_tokens,
+                               max_file_bytes=limits.max_file_bytes)
     built = ({"rows": planned.rows,
               "clips": cut.clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
               "failures": cut.drops}
@@ -65,3 +67,5 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                          limits.max_file_bytes, max_seconds, targets))
     if config.run_id:
         _ = stats_written | "PointLatest" >> PointLatest(config.output, config.dataset_dir)
+    if config.report != "none":
+        _ = stats_written | "WriteReport" >> WriteReport(config.dataset_dir, config.report)

@@ -6,10 +6,14 @@ import datetime
 import re
 from typing import Optional
 
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from transforms.gemini.limits import RESOLUTIONS, Limits, default_limits
 from transforms.gemini.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
+
+REPORT_MODES = ("none", "summary", "full")
+# Runners that run here, on this machine's disk: the thumbnails cost nothing extra there.
+LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 class VideoDatasetOptions(PipelineOptions):
@@ -50,6 +54,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        parser.add_argument("--report", default=None, choices=REPORT_MODES,
+                            help="report.html beside stats.json: full (thumbnails of the events, taken from the "
+                                 "written clips), summary (no thumbnails: reads no clip) or none. Default: full "
+                                 "on the DirectRunner, summary elsewhere (thousands of thumbnails cost workers).")
         add_profile_args(parser)
         parser.add_argument("--fps", type=float, default=None,
                             help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
@@ -112,6 +120,7 @@ class RunConfig:
     max_height_override: Optional[int] = None
     segments: str = "cut"
     ffmpeg_threads: int = 0
+    report: str = "full"
 
     @property
     def media_dir(self) -> str:
@@ -209,7 +218,15 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         max_height_override=opts.max_height,
         segments=opts.segments,
         ffmpeg_threads=opts.ffmpeg_threads,
+        report=report_mode(opts.report, opts.view_as(StandardOptions).runner),
     )
+
+
+def report_mode(chosen: Optional[str], runner: Optional[str]) -> str:
+    """--report as given, else full on a local runner and summary on a remote one."""
+    if chosen:
+        return chosen
+    return "full" if runner in LOCAL_RUNNERS else "summary"
 
 
 def resolve_run_id(run_id: Optional[str], now: Optional[datetime.datetime] = None) -> Optional[str]:

@@ -19,17 +19,15 @@ import apache_beam as beam  # noqa: E402
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline.build import build_pipeline
-from pipeline.options import VideoDatasetOptions, run_config, validate
+from pipeline.options import LOCAL_RUNNERS, VideoDatasetOptions, run_config, validate
 from pipeline.summary import summary_text
 from transforms.store import storage
 from transforms.stages.read_manifest import match_manifests
 
 DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "demo-corpus")
 # Dataset files a run replaces; media/ is kept, so clips made before are reused.
-_DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", "stats.json")
+_DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", "stats.json", "report.html")
 _DATASET_DIRS = ("shards", "index", "drops")
-# Runners that run here and now: their stats.json can be read and summarised at the end.
-_LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
@@ -95,7 +93,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     p = beam.Pipeline(options=options)
     build_pipeline(p, config, manifest_paths)
     result = p.run()
-    if options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS:
+    if options.view_as(StandardOptions).runner not in LOCAL_RUNNERS:
         # A remote job (or a Flex Template launch): do not hold the launcher until it ends;
         # its stats.json (and LATEST, with --run_id) are written when it finishes.
         print(f"Submitted; the dataset will be written to {config.dataset_dir}", flush=True)
@@ -103,6 +101,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     result.wait_until_finish()
     stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, "stats.json")))
     print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
+    if config.report != "none":
+        print(f"Report: {storage.join(config.dataset_dir, 'report.html')} ({config.report})")
     return 0 if stats["gate"]["verdict"] == "pass" else 1
 
 

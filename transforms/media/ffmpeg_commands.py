@@ -86,3 +86,16 @@ def _compile(stream) -> list[str]:
     # Global options go first: ffmpeg warns about options that trail the output file.
     binary, *rest = stream.compile(cmd=ffmpeg_binary())
     return [binary, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *(os.fspath(a) for a in rest)]
+
+
+def thumbnail_command(src: str, times: list[float], outs: list[str], height: int, demuxer: str = "") -> list[str]:
+    """One JPEG per time (seconds of the file's timeline) from one file, in one ffmpeg run.
+
+    Each time is its own input with its own -ss: ffmpeg seeks to the keyframe before it and
+    decodes up to the exact frame, so a long clip is not decoded through for a few frames.
+    """
+    options = media_guard.ffmpeg_input_options(demuxer or None)
+    shots = [ffmpeg.input(os.path.abspath(src), ss=f"{t:.3f}", **options).video
+             .filter("scale", -2, height)
+             .output(out, vframes=1, **{"q:v": "6"}) for t, out in zip(times, outs)]
+    return _compile(ffmpeg.merge_outputs(*shots))

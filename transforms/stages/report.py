@@ -1,0 +1,27 @@
+"""WriteReport: report.html, once stats.json is written (the report reads the dataset back).
+
+A step of the pipeline rather than of the launcher, so that a Dataflow job writes its report
+too: its launcher returns when the job is submitted and may not see the output at all.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import apache_beam as beam
+
+from transforms.report.write_report import write_report
+
+
+@dataclasses.dataclass
+class WriteReport(beam.PTransform):
+    """Input: the one element WriteDataset emits once stats.json (its last file) is written."""
+
+    dataset_dir: str
+    mode: str  # "summary" or "full"
+
+    def __post_init__(self):
+        super().__init__()
+
+    def expand(self, stats_written):
+        dataset_dir, mode = self.dataset_dir, self.mode
+        return stats_written | "RenderReport" >> beam.Map(lambda _: write_report(dataset_dir, mode))
