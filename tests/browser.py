@@ -75,7 +75,8 @@ def _console_errors(events: list[dict]) -> list[str]:
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
             errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
         elif method == "Runtime.exceptionThrown":
-            errors.append(params.get("exceptionDetails", {}).get("text", "exception"))
+            details = params.get("exceptionDetails", {})
+            errors.append(f"{details.get('text', 'exception')} {details.get('exception', {}).get('description', '')}")
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             errors.append(params["entry"].get("text", ""))
     return errors

@@ -38,9 +38,9 @@ def test_frames_at_the_asked_times_0_6_s_inside_and_0_7_s_outside(video, tmp_pat
     assert all(len(f) < 8_000 for f in frames)  # small enough to embed hundreds
 
 
-def test_a_time_past_the_end_gives_no_frame_not_a_crash(video):
-    (frame,) = grab_frames(video, [60.0])
-    assert frame is None
+def test_a_time_past_the_end_costs_its_own_frame_only(video, tmp_path):
+    inside, past = grab_frames(video, [2.6, 60.0])
+    assert _colour(inside, tmp_path) == "red" and past is None
 
 
 def test_a_file_that_is_no_video_is_a_clear_error(tmp_path):

@@ -54,6 +54,7 @@ class StripChoice:
     total: int              # examples in the dataset
     not_shown: int
     edge_total: int         # examples with an event at a cut
+    per_source: int = 2     # the first examples of each source that are shown
 
 
 def frame_time(event: Event, duration: float) -> float:
@@ -104,4 +105,5 @@ def choose_strips(index: Sequence[Mapping[str, Any]], lines: Mapping[str, LineFa
         keep = {id(c) for c in sorted(chosen, key=lambda c: not c[2])[:max_strips]}
         chosen = [c for c in chosen if id(c) in keep]
     strips = tuple(strip_for(r, lines.get(r["line_sha1"]), length, max_shots) for r, length, _ in chosen)
-    return StripChoice(strips=strips, total=len(index), not_shown=len(index) - len(strips), edge_total=edge_total)
+    return StripChoice(strips=strips, total=len(index), not_shown=len(index) - len(strips), edge_total=edge_total,
+                       per_source=per_source)

@@ -39,27 +39,49 @@ def clip_candidates(file_uri: str, dataset_dir: str) -> list[str]:
     return list(dict.fromkeys(candidates))
 
 
+def _run_ffmpeg(path: str, times: Sequence[float], outs: Sequence[str], height: int) -> str:
+    """ffmpeg's error message, or "" when it succeeded."""
+    container = _CONTAINERS.get(os.path.splitext(path)[1].lower(), "")
+    command = thumbnail_command(path, list(times), list(outs), height,
+                                media_guard.demuxer_for(container) if container else "")
+    try:
+        done = subprocess.run(sandbox.limited(command), capture_output=True, timeout=_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        return f"ffmpeg took longer than {_TIMEOUT_SECONDS} s"
+    if done.returncode == 0:
+        return ""
+    return f"{sandbox.describe_exit(done.returncode)}: " + done.stderr.decode("utf-8", "replace").strip()[-300:]
+
+
 def grab_frames(path: str, times: Sequence[float], height: int = HEIGHT) -> list[Optional[bytes]]:
-    """JPEG bytes of the frame at each time (seconds of the file); None where ffmpeg made none."""
+    """JPEG bytes of the frame at each time (seconds of the file); None where there is none.
+
+    All frames in one ffmpeg run; when it fails (a time past the end fails the whole run), one
+    run per frame, so that one bad time costs its own thumbnail only. Raises RuntimeError when
+    no frame at all can be taken: the file is not what the index says.
+    """
     if not times:
         return []
     work = tempfile.mkdtemp(prefix="thumbs-")
     try:
         outs = [os.path.join(work, f"{i:03d}.jpg") for i in range(len(times))]
-        container = _CONTAINERS.get(os.path.splitext(path)[1].lower(), "")
-        command = thumbnail_command(path, list(times), outs, height,
-                                    media_guard.demuxer_for(container) if container else "")
-        done = subprocess.run(sandbox.limited(command), capture_output=True, timeout=_TIMEOUT_SECONDS, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not take thumbnails of {path} "
-                               f"({sandbox.describe_exit(done.returncode)}): "
-                               + done.stderr.decode("utf-8", "replace").strip()[-300:])
-        frames = []
-        for out in outs:
-            frames.append(open(out, "rb").read() if os.path.exists(out) and os.path.getsize(out) else None)
+        error = _run_ffmpeg(path, times, outs, height)
+        if error and len(times) > 1:
+            for t, out in zip(times, outs):
+                error = _run_ffmpeg(path, [t], [out], height) or error
+        frames = [_read(out) for out in outs]
+        if error and not any(frames):
+            raise RuntimeError(f"ffmpeg could not take thumbnails of {path} ({error})")
         return frames
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _read(path: str) -> Optional[bytes]:
+    if not os.path.exists(path) or not os.path.getsize(path):
+        return None
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def data_uri(jpeg: bytes) -> str:
@@ -86,7 +108,7 @@ def thumbnails(strips: Sequence[Strip], dataset_dir: str) -> tuple[dict[str, lis
                 # Rows that share a clip often name the same events: each frame is taken once.
                 times = sorted({round(s.seek_offset + shot.at, 3) for s in group for shot in s.shots})
                 frames = dict(zip(times, grab_frames(local, times)))
-            except (RuntimeError, subprocess.TimeoutExpired) as err:
+            except RuntimeError as err:
                 problems.append(str(err))
                 continue
             finally:
