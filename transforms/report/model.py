@@ -6,7 +6,7 @@ whole; timelines, drop rows and contact strips are bounded, and the page says wh
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Optional
 
 from transforms.report.read_output import OutputRecords
 from transforms.report.strips import StripChoice, choose_strips
@@ -39,7 +39,6 @@ class Report:
     strips: StripChoice
     pictures: dict[str, list[Optional[str]]]   # strip key -> a data URI per shot (full mode)
     problems: tuple[str, ...]                  # what the report itself could not do
-    stats: dict[str, Any]
 
 
 def build_report(records: OutputRecords, mode: str = "summary", caps: Caps = Caps()) -> Report:
@@ -55,7 +54,7 @@ def build_report(records: OutputRecords, mode: str = "summary", caps: Caps = Cap
         clips_by_cause=clips_by_cause(records.index),
         drop_groups=tuple(drop_groups(records.drops, caps.max_drop_records)), drops_total=len(records.drops),
         timelines=tuple(timelines), sources_total=sources_total, strips=strips,
-        pictures={}, problems=(), stats=records.stats)
+        pictures={}, problems=())
 
 
 def with_pictures(report: Report, pictures: dict[str, list[Optional[str]]], problems: list[str]) -> Report:

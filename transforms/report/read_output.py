@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import io
 import json
-from typing import Any
+from typing import Any, Iterator
 
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
@@ -52,10 +52,15 @@ def read_index(dataset_dir: str) -> list[dict[str, Any]]:
     return rows
 
 
-def read_jsonl(uri: str) -> list[str]:
+def read_jsonl(uri: str) -> Iterator[str]:
+    """The file's lines, streamed: a train.jsonl may be a GB, and only its answers are kept."""
     if not storage.exists(uri):
-        return []
-    return [line for line in storage.read_bytes(uri).decode("utf-8").split("\n") if line]
+        return
+    with FileSystems.open(uri, compression_type="uncompressed") as handle:
+        for line in io.TextIOWrapper(handle, encoding="utf-8", newline="\n"):
+            line = line.rstrip("\n")
+            if line:
+                yield line
 
 
 def read_records(dataset_dir: str) -> OutputRecords:
