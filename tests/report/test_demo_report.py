@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
-
-import pytest
 
 from tests.browser import visit
 from tests.dataset_files import read_dataset
@@ -22,7 +21,6 @@ STRIPS = ("Array.from(document.querySelectorAll('[data-strip]')).map(s => [s.dat
 def _events_per_example(lines, index) -> dict[str, int]:
     """row_id#clip_index -> the events its answer names (0 for a free-text answer)."""
     by_sha = {r["line_sha1"]: r for r in index}
-    import hashlib
     counts = {}
     for _, _, raw in lines:
         row = by_sha[hashlib.sha1(raw.encode("utf-8")).hexdigest()]

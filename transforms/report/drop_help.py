@@ -76,11 +76,13 @@ DROP_HELP: dict[str, DropHelp] = {
         're-export the file; report it if it plays'),
     'hostile_media': DropHelp(
         'probe',
-        'the file is a playlist or reference script (HLS, ffconcat, `concat:`/`subfile:`/`file:` URL, DASH, SDP), or embeds an HLS playlist: it would make FFmpeg open other files',
+        'the file is a playlist or reference script (HLS, ffconcat, `concat:`/`subfile:`/`file:` '
+        'URL, DASH, SDP), or embeds an HLS playlist: it would make FFmpeg open other files',
         'point `video_uri` at the video itself'),
     'unsupported_format': DropHelp(
         'probe',
-        'a container outside the accepted demuxers (MP4/MOV/3GP, Matroska/WebM, AVI, MPEG-TS/PS, FLV, ASF, Ogg)',
+        'a container outside the accepted demuxers (MP4/MOV/3GP, Matroska/WebM, AVI, MPEG-TS/PS, '
+        'FLV, ASF, Ogg)',
         'remux it into MP4 or Matroska'),
     'unsupported_codec': DropHelp(
         'probe',
@@ -100,7 +102,9 @@ DROP_HELP: dict[str, DropHelp] = {
         'keep the streams you need (`ffmpeg -map`)'),
     'remote_refused': DropHelp(
         'probe',
-        'a URL that is not http/https on port 80/443, carries credentials, resolves to (or redirects to) a private, loopback, link-local, CGNAT, multicast or other internal address, or fails TLS',
+        'a URL that is not http/https on port 80/443, carries credentials, resolves to (or '
+        'redirects to) a private, loopback, link-local, CGNAT, multicast or other internal address,'
+        ' or fails TLS',
         'host the video at a public https URL, or on `gs://`'),
     'remote_http_error': DropHelp(
         'probe/cut',
@@ -108,7 +112,8 @@ DROP_HELP: dict[str, DropHelp] = {
         'fix the URL or its permissions'),
     'remote_unavailable': DropHelp(
         'probe/cut',
-        '5xx, timeouts or resets still failing after retries with backoff, a host that does not resolve, or a download past its time cap',
+        '5xx, timeouts or resets still failing after retries with backoff, a host that does not '
+        'resolve, or a download past its time cap',
         'rerun later, or fix the server'),
     'remote_too_large': DropHelp(
         'probe/cut',
@@ -124,7 +129,8 @@ DROP_HELP: dict[str, DropHelp] = {
         'annotate it, shorten the segment, or use `LOW`'),
     'cut_failed': DropHelp(
         'cut',
-        'ffmpeg failed, timed out or was killed (crash, memory cap), or a copied clip is not where the keyframes said',
+        'ffmpeg failed, timed out or was killed (crash, memory cap), or a copied clip is not where '
+        'the keyframes said',
         'see `detail`; report it if the file plays'),
     'clip_over_limit': DropHelp(
         'cut',
@@ -144,6 +150,7 @@ DROP_HELP: dict[str, DropHelp] = {
         'remove it, run with that `--media_resolution`, or use `--profile gemini-3`'),
     'over_token_budget': DropHelp(
         'plan/build',
-        'a fixed `response` (which cannot be split) over `--max_example_tokens`, or a prompt and answer that alone come near it',
+        'a fixed `response` (which cannot be split) over `--max_example_tokens`, or a prompt and '
+        'answer that alone come near it',
         'annotate the row, shorten the segment or the text, use `LOW`, lower `--fps`, or raise the cap'),
 }
