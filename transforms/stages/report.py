@@ -19,9 +19,6 @@ class WriteReport(beam.PTransform):
     dataset_dir: str
     mode: str  # "summary" or "full"
 
-    def __post_init__(self):
-        super().__init__()
-
     def expand(self, stats_written):
         dataset_dir, mode = self.dataset_dir, self.mode
         return stats_written | "RenderReport" >> beam.Map(lambda _: write_report(dataset_dir, mode))
