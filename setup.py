@@ -19,6 +19,7 @@ setup(
         "pydantic>=2.5,<3",
         "pyarrow>=14",
         "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
+        "defusedxml>=0.7,<1",       # pipeline.convert reads CVAT's XML exports: no entity expansion, no DTDs
         "Jinja2>=3.1,<4",           # report.html (transforms/report/templates)
     ],
     extras_require={

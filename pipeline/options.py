@@ -10,6 +10,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from transforms.gemini.limits import RESOLUTIONS, Limits, default_limits
 from transforms.gemini.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
+from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
 
 REPORT_MODES = ("none", "summary", "full")
 # Runners that run here, on this machine's disk: the thumbnails cost nothing extra there.
@@ -121,6 +122,8 @@ class RunConfig:
     segments: str = "cut"
     ffmpeg_threads: int = 0
     report: str = "full"
+    # How URL sources are fetched. No flag sets it: only code (tests serving on 127.0.0.1) does.
+    fetch_policy: FetchPolicy = DEFAULT_POLICY
 
     @property
     def media_dir(self) -> str:
