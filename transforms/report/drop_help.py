@@ -20,16 +20,18 @@ DROP_HELP: dict[str, DropHelp] = {
         'check the file and its format'),
     'malformed_row': DropHelp(
         'read',
-        'a line that is not a JSON object, not UTF-8, a bad `split`, `annotations` not a list',
+        'a line that is not a JSON object, not UTF-8, a bad `split`, `annotations` not a list, an '
+        'annotation with both a time and a frame number for one end',
         'fix the row'),
     'missing_field': DropHelp(
         'read',
-        'no `video_uri`, no `prompt` (and no `--prompt`), an annotation without `start`',
+        'no `video_uri`, no `prompt` (and no `--prompt`), an annotation without `start` (or `start_frame`)',
         'add the field'),
     'bad_time': DropHelp(
         'read',
-        'a time in none of the accepted spellings, or negative',
-        'use seconds, `"12.5s"` or `MM:SS`'),
+        'a time in none of the accepted spellings, or negative; a frame number that is not a whole '
+        'number from 0',
+        'use seconds, `"12.5s"` or `MM:SS`; frames as whole numbers'),
     'bad_range': DropHelp(
         'read',
         '`end` not after `start` (row or annotation)',
@@ -123,6 +125,11 @@ DROP_HELP: dict[str, DropHelp] = {
         'plan',
         '`start` past the end of the video, or `end` well past it',
         'fix the segment'),
+    'frame_out_of_range': DropHelp(
+        'plan',
+        "an annotation's `start_frame` or `end_frame` past the video's last frame (the detail gives"
+        ' the frame count)',
+        'count frames from 0, in the video the row names'),
     'too_long_for_response': DropHelp(
         'plan',
         'a fixed `response` needs one clip, but the video or segment is longer than a clip may be',
@@ -140,6 +147,12 @@ DROP_HELP: dict[str, DropHelp] = {
         'build',
         'a clip this row needs failed (its `kind: clip` record says why)',
         'as for that clip'),
+    'answer_not_splittable': DropHelp(
+        'build',
+        'repair mode: a line of a free-text answer names times that no one clip holds (it would '
+        'have to be cut in two)',
+        'put each event on its own line, answer in JSON (its intervals are clipped), or use `LOW` '
+        '(longer clips)'),
     'annotation_lost': DropHelp(
         'build',
         'an annotation fell between clips as cut (a safety net; should never happen)',
