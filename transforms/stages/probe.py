@@ -30,7 +30,7 @@ SOURCES = "sources"
 # which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
 _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
 # Part of every probe cache entry's name: change what the probe reports and entries are redone.
-PROBE_VERSION = "probe-v2"
+PROBE_VERSION = "probe-v3"  # v3: picture format, audio track choice, other streams
 
 
 def probe_cache_name(uri: str, identity: str) -> str:
