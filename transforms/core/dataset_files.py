@@ -29,6 +29,11 @@ INDEX_SCHEMA = pa.schema([
     ("est_tokens", pa.int64()),
     ("line_sha1", pa.string()),
     ("location", pa.string()),
+    # What the report draws: the source's length, the cut the plan asked for, why this action.
+    ("source_duration", pa.float64()),
+    ("planned_start", pa.float64()),
+    ("planned_end", pa.float64()),
+    ("action_cause", pa.string()),
 ])
 
 

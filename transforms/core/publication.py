@@ -16,7 +16,7 @@ STAGING = "_incoming"
 STATS = "stats.json"
 POINTER = "LATEST"
 SPLITS = ("train", "validation")
-DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", STATS)
+DATASET_FILES = ("train.jsonl", "validation.jsonl", "drops.jsonl", "report.html", STATS)
 DATASET_DIRS = ("shards", "index", "drops")
 
 

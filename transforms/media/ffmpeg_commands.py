@@ -175,3 +175,16 @@ def continuous_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
     inp = ffmpeg.input(os.path.abspath(src), **kwargs)
     streams = [_video(inp, spec.source)] + _audio(inp, spec.source)
     return _compile(ffmpeg.output(*streams, out, format="mov", c="copy", map_metadata="-1"))
+
+
+def thumbnail_command(src: str, times: list[float], outs: list[str], height: int, demuxer: str = "") -> list[str]:
+    """One JPEG per time (seconds of the file's timeline) from one file, in one ffmpeg run.
+
+    Each time is its own input with its own -ss: ffmpeg seeks to the keyframe before it and
+    decodes up to the exact frame, so a long clip is not decoded through for a few frames.
+    """
+    options = media_guard.ffmpeg_input_options(demuxer or None)
+    shots = [ffmpeg.input(os.path.abspath(src), ss=f"{t:.3f}", **options).video
+             .filter("scale", -2, height)
+             .output(out, vframes=1, **{"q:v": "6"}) for t, out in zip(times, outs)]
+    return _compile(ffmpeg.merge_outputs(*shots))

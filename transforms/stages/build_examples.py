@@ -13,6 +13,7 @@ import apache_beam as beam
 
 from transforms.gemini import examples as E
 from transforms.gemini.profiles import GEMINI_25, Profile, estimate
+from transforms.core.action_cause import action_cause
 from transforms.core.remap import remap_to_clip, unplaced
 from transforms.core.repair import item_text, render_answer, unsplittable_items
 from transforms.core.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
@@ -30,6 +31,7 @@ class ExampleSettings:
     profile: Profile = GEMINI_25
     fps: Optional[float] = None                # --fps: written as videoMetadata.fps
     max_example_tokens: Optional[int] = None   # None: no cap here (planning already enforces it)
+    max_file_bytes: Optional[int] = None       # names a transcode's cause in the index
 
 
 def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Drop],
@@ -99,6 +101,10 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             "est_tokens": tokens,
             "line_sha1": E.line_sha1(line),
             "location": row.location,
+            "source_duration": round(clip.spec.source.duration, 6),
+            "planned_start": round(clip.spec.start, 6),
+            "planned_end": round(clip.spec.end, 6),
+            "action_cause": action_cause(clip.spec, clip.action, settings.max_file_bytes),
             # Not index columns: what the statistics and the dataset limits need.
             "media_resolution": resolution,
             "line_bytes": len(line.encode("utf-8")) + 1,

@@ -1,0 +1,1 @@
+"""The dataset report (report.html): gathered from a written dataset, rendered with Jinja2."""
