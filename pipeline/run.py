@@ -93,6 +93,51 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
+    # Only the folder this run writes into is cleared: the published dataset (and LATEST)
+    # stay as they are until this run's gate passes.
+    storage.delete_tree(config.written_dir)
+    remote = options.view_as(StandardOptions).runner not in LOCAL_RUNNERS
+    progress = ProgressLine() if not remote and progress_wanted(opts.quiet) else contextlib.nullcontext()
+    try:
+        with progress as progress_dir:
+            p = beam.Pipeline(options=options)
+            build_pipeline(p, config, manifest_paths, progress_dir)
+            result = p.run()
+            if remote and not opts.wait:
+                # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
+                print(f"Submitted; the dataset will be published to {config.dataset_dir} if its gate passes "
+                      "(the job fails otherwise). Pass --wait to wait for the job and its verdict.", flush=True)
+                return 0
+            state = result.wait_until_finish()
+    except Exception as err:  # the job failed: a refused dataset, or a crash (re-raised)
+        return _report_failure(config, err)
+    if remote and state != PipelineState.DONE:
+        print(f"The job ended {state}; nothing was published.", file=sys.stderr)
+        return 1
+    stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, "stats.json")))
+    print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
+    if config.report != "none":
+        print(f"Report: {storage.join(config.dataset_dir, 'report.html')} ({config.report})")
+    return 0
+
+
+def _report_failure(config, err: Exception) -> int:
+    """A job that the gate failed: its summary and exit 1. Any other failure propagates."""
+    stats_path = storage.join(config.written_dir, STATS)
+    try:
+        stats = json.loads(storage.read_bytes(stats_path))
+    except Exception:  # no stats.json of this run: it crashed before the gate
+        raise err
+    if stats["gate"]["verdict"] == "pass":
+        raise err  # the gate passed and publishing failed
+    print(summary_text(stats, config.written_dir, config.media_uri_prefix))
+    if config.report != "none":
+        print(f"Report of the refused dataset: {storage.join(config.written_dir, 'report.html')}")
+    print(f"Nothing was published: {config.dataset_dir} "
+          + ("and LATEST are" if config.run_id else "is") + " as before this run.")
+    # Last on stderr too, after the worker's traceback of the job's failure.
+    print(gate_failure(stats, config.written_dir), file=sys.stderr)
+    return 1
 
 
 def main() -> None:
