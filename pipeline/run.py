@@ -21,6 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipeline.build import build_pipeline
 from pipeline.options import VideoDatasetOptions, run_config, validate
 from pipeline.summary import summary_text
+from transforms.store import local_files
 from transforms.store import storage
 from transforms.stages.read_manifest import match_manifests
 
@@ -91,6 +92,9 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
+    if storage.is_local(config.output):
+        # A run killed mid-write left its temporary files (no live writer holds them): remove them.
+        local_files.sweep_orphans(config.output)
     clear_previous_dataset(config.dataset_dir)
     p = beam.Pipeline(options=options)
     build_pipeline(p, config, manifest_paths)

@@ -25,6 +25,7 @@ import apache_beam as beam
 from transforms.store import fault_injection
 from transforms.store import fetch
 from transforms.media import sandbox
+from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media import video_info as V
 from transforms.media.ffmpeg_commands import stream_copy_command, transcode_command
@@ -137,7 +138,7 @@ class _CutFn(beam.DoFn):
         self._scratch = ""
 
     def setup(self):
-        self._scratch = tempfile.mkdtemp(prefix="cut-")
+        self._scratch = scratch_dirs.make_scratch("cut-")  # and sweeps dead workers'
 
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)

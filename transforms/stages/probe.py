@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from typing import Iterable, Optional
 
 import apache_beam as beam
@@ -16,6 +15,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.store import fetch
 from transforms.store import gcs
+from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media.media_bytes import TRANSIENT_EXIT
 from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
@@ -124,7 +124,7 @@ class _ProbeFn(beam.DoFn):
         self._scratch = ""
 
     def setup(self):
-        self._scratch = tempfile.mkdtemp(prefix="probe-")
+        self._scratch = scratch_dirs.make_scratch("probe-")  # and sweeps dead workers'
 
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)
