@@ -228,6 +228,9 @@ def mutate(data: bytes, container: str, rng: random.Random) -> Variant:
     kinds = GENERIC + BY_CONTAINER.get(container, ())
     kind = rng.choice(kinds)
     detail, out = kind(data, rng)
+    if out == data:  # the bytes already held what was written (an 0xff over 0xff): flip one bit
+        more, out = bit_flips(data, random.Random(rng.random()))
+        detail = f"{detail} (no change; then {more})"
     if rng.random() < 0.15:  # now and then two kinds of damage at once
         second = rng.choice(kinds)
         more, out = second(out, rng) if out else ("", out)
