@@ -4,6 +4,7 @@
 #   bash dev.sh test   [pytest flags]     run the test suite
 #   bash dev.sh run    [pipeline flags]   run the pipeline on your own manifest
 #   bash dev.sh bench  [benchmark flags]  the benchmark against the floor, naive and video2dataset
+#   bash dev.sh faults [--only fuzz,kill,flaky,disk_full,load]  the fault scenarios (RELIABILITY.md)
 # The virtual environment lives in .venv and is reinstalled only when setup.py changes.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,6 +28,7 @@ case "$command" in
   demo|run) exec "$venv/bin/python" -m pipeline.run "$@" ;;
   test) exec "$venv/bin/python" -m pytest "$@" ;;
   bench) exec bash benchmarks/run.sh "$@" ;;
+  faults) exec "$venv/bin/python" -m benchmarks.faults.run "$@" ;;
   setup) ;;  # the environment only (benchmarks/run.sh uses it)
-  *) echo "usage: bash dev.sh demo|test|run|bench [args]" >&2; exit 2 ;;
+  *) echo "usage: bash dev.sh demo|test|run|bench|faults [args]" >&2; exit 2 ;;
 esac

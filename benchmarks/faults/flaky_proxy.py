@@ -11,6 +11,9 @@ seeded generator, whether it fails (`rate`, or every request during a burst) and
   truncate          the answer's headers promise the whole body; half of it comes, then the close
 
 "-after" faults are the ones that test idempotency: a retry repeats something already done.
+The emulator forgets a resumable upload session once it completes (404 to a retry), where GCS
+answers a retry on a completed session with the object; the proxy answers such a retry with
+the completion it forwarded, as GCS would, so that what is tested is our client, not the emulator.
 Counts of requests, faults and requests per object are kept for the report. Test helper only:
 nothing in the product knows about it.
 """
@@ -82,6 +85,7 @@ class FlakyProxy:
         self.stats = Stats()
         self._rng = random.Random(seed)
         self._burst_until = 0.0
+        self._completed_sessions: dict[str, tuple] = {}
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -177,7 +181,13 @@ class FlakyProxy:
                     return self._error(int(fault))
                 if fault == "reset":
                     return self._reset()
-                status, reason, headers, data = self._forward(body)
+                session = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("upload_id", [None])[0]
+                if session and session in proxy._completed_sessions:
+                    status, reason, headers, data = proxy._completed_sessions[session]
+                else:
+                    status, reason, headers, data = self._forward(body)
+                    if session and self.command == "PUT" and status in (200, 201):
+                        proxy._completed_sessions[session] = (status, reason, headers, data)
                 if fault == "503-after":
                     return self._error(503)
                 if fault == "reset-after":
