@@ -64,6 +64,7 @@ class Stats:
         self.faults = collections.Counter()
         self.per_object = collections.Counter()
         self.methods = collections.Counter()
+        self.seen: list[tuple[str, str]] = []  # (method, path with query) of every request
 
     def as_dict(self) -> dict:
         with self.lock:
@@ -175,6 +176,7 @@ class FlakyProxy:
                     proxy.stats.requests += 1
                     proxy.stats.per_object[object_of(self.command, self.path)] += 1
                     proxy.stats.methods[self.command] += 1
+                    proxy.stats.seen.append((self.command, self.path))
                     if fault:
                         proxy.stats.faults[fault] += 1
                 if fault in ("429", "503"):

@@ -34,6 +34,8 @@ def test_compose_through_a_flaky_store_gives_the_parts_in_order_and_leaves_nothi
     assert read_text(f"gs://{BUCKET}/flaky-compose/all.jsonl") == "".join(f"line {i}\n" for i in range(33))
     names = {b.name for b in storage_client().list_blobs(BUCKET, prefix="flaky-compose/")}
     assert not [n for n in names if ".compose/" in n], "intermediate objects left behind"
+    composes = [path for method, path in flaky_gcs.stats.seen if path.split("?")[0].endswith("/compose")]
+    assert composes and all("ifGenerationMatch=" in path for path in composes)  # what makes them retryable
 
 
 def test_server_side_copy_through_a_flaky_store(flaky_gcs):
@@ -41,6 +43,8 @@ def test_server_side_copy_through_a_flaky_store(flaky_gcs):
     for i in range(4):
         gcs.copy(source, f"gs://{BUCKET}/flaky-copy/copy-{i}.mp4")
     assert flaky_gcs.stats.as_dict()["faults_total"] >= 1
+    rewrites = [path for _, path in flaky_gcs.stats.seen if "/rewriteTo/" in path]
+    assert rewrites and all("ifGenerationMatch=0" in p and "ifSourceGenerationMatch=" in p for p in rewrites)
     bucket = storage_client().bucket(BUCKET)
     for i in range(4):
         assert bucket.blob(f"flaky-copy/copy-{i}.mp4").download_as_bytes() == b"\x00video" * 5000
