@@ -4,7 +4,7 @@
 #   bash dev.sh test   [pytest flags]     run the test suite
 #   bash dev.sh run    [pipeline flags]   run the pipeline on your own manifest
 #   bash dev.sh bench  [benchmark flags]  the benchmark against the floor, naive and video2dataset
-#   bash dev.sh faults [--only fuzz,kill,flaky,disk_full,load]  the fault scenarios (RELIABILITY.md)
+#   bash dev.sh faults [--only fuzz,kill,kill_gcs,flaky,disk_full,load]  the fault scenarios (RELIABILITY.md)
 # The virtual environment lives in .venv and is reinstalled only when setup.py changes.
 set -euo pipefail
 cd "$(dirname "$0")"

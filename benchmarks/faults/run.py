@@ -1,6 +1,6 @@
 """`bash dev.sh faults`: every fault scenario, its figures saved and RELIABILITY.md's table rewritten.
 
-    bash dev.sh faults                      # all five (the load scenario takes the longest)
+    bash dev.sh faults                      # all six (the load scenario takes the longest)
     bash dev.sh faults --only fuzz,kill     # some of them; the others keep their saved figures
 
 Each scenario writes benchmarks/faults/results/NAME.json; the table is rendered from those files
@@ -17,7 +17,7 @@ import time
 
 from benchmarks.faults import report
 
-SCENARIOS = ("fuzz", "kill", "flaky", "disk_full", "load")
+SCENARIOS = ("fuzz", "kill", "kill_gcs", "flaky", "disk_full", "load")
 
 
 def _run(name: str, work: str) -> dict:
@@ -28,6 +28,9 @@ def _run(name: str, work: str) -> dict:
     if name == "kill":
         from benchmarks.faults.kill import kill_scenario
         return kill_scenario(folder)
+    if name == "kill_gcs":
+        from benchmarks.faults.kill_gcs import kill_gcs_scenario
+        return kill_gcs_scenario(folder)
     if name == "flaky":
         from benchmarks.faults.flaky import flaky_scenario
         return flaky_scenario(folder)
