@@ -75,9 +75,11 @@ def disk_full_scenario(work: str) -> dict:
     with small_tmpfs(scratch, size):
         full = _run(manifest, out, work, "full", tmpdir=scratch)
         left_after_failure = scratch_contents(scratch)
+        dirs_after_failure = sorted(os.listdir(scratch))
         # A dead worker's scratch folder is removed by the next worker that makes one.
         again = _run(manifest, os.path.join(work, "full-again"), work, "full-again", tmpdir=scratch)
         left_after_next = scratch_contents(scratch)
+        dirs_after_next = sorted(os.listdir(scratch))
     problems = []
     stats_written = os.path.exists(os.path.join(out, "stats.json"))
     worker_drops = []
@@ -96,6 +98,9 @@ def disk_full_scenario(work: str) -> dict:
     problems += [f"temporary file left in the output: {p}" for p in verify.temporary_files(out)]
     if left_after_next:
         problems.append(f"scratch not cleaned: {left_after_next}")
+    stale = set(dirs_after_failure) & set(dirs_after_next)
+    if stale:
+        problems.append(f"the dead workers' scratch folders outlived the next run: {sorted(stale)}")
     finish = _run(manifest, out, work, "finish")
     if finish.returncode != 0:
         problems.append(f"the rerun with room failed: {finish.stderr[-1500:]}")
@@ -106,6 +111,7 @@ def disk_full_scenario(work: str) -> dict:
             "stats_written": stats_written, "enospc_reported": enospc_seen,
             "worker_drops": [(d["reason"], d["detail"][:160]) for d in worker_drops],
             "scratch_files_after_failure": left_after_failure, "scratch_files_after_next_run": left_after_next,
+            "scratch_dirs_after_failure": dirs_after_failure, "scratch_dirs_after_next_run": dirs_after_next,
             "next_run_returncode": again.returncode, "seconds": round(full.seconds, 1),
             "rerun_identical": finish.returncode == 0 and not verify.differences(clean_out, out),
             "error_line": next((line for line in full.stderr.splitlines()[::-1]

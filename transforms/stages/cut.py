@@ -251,8 +251,8 @@ class _CutFn(beam.DoFn):
             message = done.stderr.decode("utf-8", "replace").strip()
             if "No space left on device" in message:
                 raise OSError(f"worker disk full while cutting {spec.clip_key}")  # transient: retry
-            tail = " | ".join(message.splitlines()[-3:])
-            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): "
+                                                   f"{sandbox.error_tail(message)}")
 
 
 def _download(source: VideoInfo, scratch: str) -> str:

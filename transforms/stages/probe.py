@@ -17,6 +17,7 @@ from transforms.store import fetch
 from transforms.store import gcs
 from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
+from transforms.media import sandbox
 from transforms.media.media_bytes import TRANSIENT_EXIT
 from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.media.video_info import video_info
@@ -95,7 +96,7 @@ def probe_timeout_for(base_seconds: float, size_bytes: int) -> float:
 
 def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, str]:
     """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
-    tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    tail = sandbox.error_tail(stderr, lines=1)[:300]
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
