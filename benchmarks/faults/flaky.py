@@ -5,7 +5,8 @@
 The sources are uploaded to the emulator directly; every run then talks to the store through a
 FlakyProxy (benchmarks/faults/flaky_proxy.py): first at rate 0 (the clean run, and the request
 counts without faults), then at each rate with its own output prefix. "burst" is rate 0 plus
-every request failing for 10 s, starting `burst_after` seconds into the run. Each run must exit
+every request failing for 10 s, from the run's `burst_at`-th request on (in the clean run, the
+probing is under way then). Each run must exit
 0 with JSONL, index and drops byte-identical to the clean run's.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 
 from benchmarks.faults import verify
 from benchmarks.faults.flaky_proxy import FlakyProxy
@@ -51,25 +51,21 @@ def leftovers(prefix_uri: str) -> list[str]:
                   or "beam-temp" in u)
 
 
-def one_run(label: str, manifest_uri: str, proxy: FlakyProxy, work: str, burst_after: float = None,
+def one_run(label: str, manifest_uri: str, proxy: FlakyProxy, work: str, burst_at: int = None,
             timeout: float = 1200.0) -> dict:
     out = f"gs://{E.BUCKET}/out-{label}"
     env = dict(os.environ, STORAGE_EMULATOR_HOST=proxy.url)
-    timer = None
-    if burst_after is not None:
-        timer = threading.Timer(burst_after, proxy.burst, args=(10.0,))
-        timer.start()
+    if burst_at is not None:
+        proxy.burst_at_request(burst_at, 10.0)
     outcome = run_pipeline(["--manifest", manifest_uri, "--output", out, *FLAGS], timeout=timeout, env=env,
                            log_prefix=os.path.join(work, f"run-{label}"))
-    if timer:
-        timer.cancel()
     local = download_dataset(out, os.path.join(work, f"out-{label}"))
     return {"label": label, "returncode": outcome.returncode, "seconds": round(outcome.seconds, 1),
             "proxy": proxy.stats.as_dict(), "local": local, "out": out, "leftovers": leftovers(out),
             "stderr_tail": outcome.stderr[-1500:] if outcome.returncode != 0 else ""}
 
 
-def flaky_scenario(work: str, rates=("0.05", "0.2", "burst"), seed: int = 15, burst_after: float = 15.0) -> dict:
+def flaky_scenario(work: str, rates=("0.05", "0.2", "burst"), seed: int = 15, burst_at: int = 40) -> dict:
     os.makedirs(work, exist_ok=True)
     emulator = E.run_emulator(tempfile.mkdtemp(dir=work, prefix="emulator-"))
     upstream = next(emulator)
@@ -84,7 +80,7 @@ def flaky_scenario(work: str, rates=("0.05", "0.2", "burst"), seed: int = 15, bu
         for rate in rates:
             burst = rate == "burst"
             proxy = FlakyProxy(upstream, rate=0.0 if burst else float(rate), seed=seed).start()
-            result = one_run(f"rate-{rate}", manifest_uri, proxy, work, burst_after if burst else None)
+            result = one_run(f"rate-{rate}", manifest_uri, proxy, work, burst_at if burst else None)
             proxy.stop()
             problems = []
             if result["returncode"] != 0:

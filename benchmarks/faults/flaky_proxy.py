@@ -95,6 +95,7 @@ class FlakyProxy:
         self._rng = random.Random(seed)
         self._burst_until = 0.0
         self._completed_sessions: dict[str, tuple] = {}
+        self._burst_at: Optional[tuple[int, float]] = None
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -115,8 +116,14 @@ class FlakyProxy:
         """Every request fails for the next `seconds`."""
         self._burst_until = time.monotonic() + seconds
 
+    def burst_at_request(self, number: int, seconds: float) -> None:
+        """Every request fails for `seconds` from the `number`-th request on (the run is busy then)."""
+        self._burst_at = (number, seconds)
+
     def _draw(self) -> Optional[str]:
         with self.stats.lock:
+            if self._burst_at and self.stats.requests + 1 >= self._burst_at[0]:
+                self._burst_until, self._burst_at = time.monotonic() + self._burst_at[1], None
             roll, kind = self._rng.random(), self._rng.choice(self.faults)
         if time.monotonic() < self._burst_until or roll < self.rate:
             return kind
