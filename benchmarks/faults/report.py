@@ -74,7 +74,7 @@ def flaky_row(r: dict) -> list[str]:
     verdict = "; ".join(results) if not r["problems"] else f"{'; '.join(results)}: {'; '.join(r['problems'])[:300]}"
     return ["Flaky store (gs://, emulator behind a proxy)",
             "429, 503, 503 after the write, reset, reset after the write, 2 s stall, half a body",
-            "seeded share of requests: " + ", ".join(run["rate"] for run in r["runs"]) + " (burst: 100 % for 10 s)",
+            "seeded share of requests: " + ", ".join(run["rate"] for run in r["runs"]) + " (burst: every request for 10 s from the 40th on)",
             f"retried by the client's policy; {verdict}",
             f"clean: {clean['requests']} requests, {clean['requests_per_object']} per object, "
             f"{r['clean']['seconds']:.0f} s. " + "; ".join(parts)]
