@@ -107,6 +107,19 @@ POINTS = (
 )
 
 
+OUR_SCRATCH = ("cut-", "probe-", "fetch-")  # transforms/store/scratch.py's folders
+
+
+def _scratch_env(folder: str) -> dict:
+    """The runs' temporary directory (so their workers' scratch) in a folder of their own, to look at."""
+    os.makedirs(folder, exist_ok=True)
+    return dict(os.environ, TMPDIR=folder)
+
+
+def _our_scratch(folder: str) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith(OUR_SCRATCH))
+
+
 def _args(manifest: str, out: str) -> list[str]:
     return pipeline_command(["--manifest", manifest, "--output", out, *RUN_FLAGS])
 
@@ -135,7 +148,9 @@ def kill_and_finish(work: str, manifest: str, point: KillPoint, clean: dict, rng
                     timeout: float) -> dict:
     out = os.path.join(work, f"killed-{POINTS.index(point)}")
     shutil.rmtree(out, ignore_errors=True)
-    run = GroupRun(_args(manifest, out), log_prefix=out + "-first")
+    shutil.rmtree(out + "-scratch", ignore_errors=True)
+    env = _scratch_env(out + "-scratch")
+    run = GroupRun(_args(manifest, out), log_prefix=out + "-first", env=env)
     held = run.wait_until(lambda: point.holds(out, run, clean["counts"]), timeout)
     delay = rng.uniform(0, 0.3)
     time.sleep(delay if held else 0)
@@ -144,8 +159,9 @@ def kill_and_finish(work: str, manifest: str, point: KillPoint, clean: dict, rng
     run.kill()
     left = {"temporary_files": len(verify.temporary_files(out)),
             "probes": _count(out, "media/_probe/*.json"), "metas": _count(out, "media/_meta/*.json"),
-            "clips": _clips(out), "stats_json": os.path.exists(os.path.join(out, "stats.json"))}
-    finish = GroupRun(_args(manifest, out), log_prefix=out + "-finish").wait(timeout)
+            "clips": _clips(out), "stats_json": os.path.exists(os.path.join(out, "stats.json")),
+            "scratch_folders": len(_our_scratch(env["TMPDIR"]))}
+    finish = GroupRun(_args(manifest, out), log_prefix=out + "-finish", env=env).wait(timeout)
     problems = []
     if not held or ended_by_itself:
         problems.append("the point was not reached before the run ended: not a kill")
@@ -155,6 +171,7 @@ def kill_and_finish(work: str, manifest: str, point: KillPoint, clean: dict, rng
         problems += verify.differences(clean["out"], out)
         problems += verify.clip_problems(out)
         problems += [f"temporary file left: {p}" for p in verify.temporary_files(out)]
+        problems += [f"a dead worker's scratch folder left: {n}" for n in _our_scratch(env["TMPDIR"])]
     stats = {}
     if os.path.exists(os.path.join(out, "stats.json")):
         with open(os.path.join(out, "stats.json"), encoding="utf-8") as handle:

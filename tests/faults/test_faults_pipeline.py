@@ -33,6 +33,7 @@ def test_a_run_killed_mid_cut_finishes_identical_to_a_clean_one(tmp_path):
     assert kill["identical"] and kill["left_by_the_kill"]["clips"] >= 1
     assert not kill["left_by_the_kill"]["stats_json"]  # killed before the end, really
     assert kill["finish_clips_reused"] >= 1  # what the killed run made was kept
+    assert kill["left_by_the_kill"]["scratch_folders"] >= 1  # the dead workers' scratch, swept by the finish
 
 
 def test_a_store_failing_a_fifth_of_requests_gives_identical_outputs(tmp_path):
