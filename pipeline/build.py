@@ -34,7 +34,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
     max_seconds = budget.clip_limits()
-    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
+    planned = probed.videos | "PlanClips" >> PlanClips(budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
     workers = p.options.view_as(DirectOptions).direct_num_workers

@@ -54,6 +54,7 @@ class DropReason(str, enum.Enum):
     # plan
     SEGMENT_OUT_OF_RANGE = "segment_out_of_range"
     ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"
+    FRAME_OUT_OF_RANGE = "frame_out_of_range"
     TOO_LONG_FOR_RESPONSE = "too_long_for_response"
     # cut
     CUT_FAILED = "cut_failed"
@@ -108,6 +109,9 @@ class Annotation(pydantic.BaseModel):
     """One timed annotation, in seconds of the timeline it belongs to.
 
     `fields` keeps everything else the user wrote (`label`, `text`, ...) untouched.
+    `start_frame` / `end_frame`: the row gave decoded-frame indices instead of `start` / `end`;
+    the plan stage turns them into times from the probe's frame timestamps (core/frames.py),
+    and until then the time they stand for is 0.
     """
 
     model_config = pydantic.ConfigDict(frozen=True)
@@ -115,6 +119,12 @@ class Annotation(pydantic.BaseModel):
     start: float
     end: Optional[float] = None
     fields: dict[str, Any] = pydantic.Field(default_factory=dict)
+    start_frame: Optional[int] = None
+    end_frame: Optional[int] = None
+
+    @property
+    def uses_frames(self) -> bool:
+        return self.start_frame is not None or self.end_frame is not None
 
 
 class ManifestRow(pydantic.BaseModel):
@@ -136,6 +146,11 @@ class ManifestRow(pydantic.BaseModel):
     fps: Optional[float] = None  # videoMetadata.fps of a repaired example
     # Repair mode: the original answer with its timestamps marked (transforms/core/repair.py).
     answer_template: Optional[str] = None
+
+    @property
+    def uses_frames(self) -> bool:
+        """Some annotation is in frame numbers: the probe must record every frame's time."""
+        return any(a.uses_frames for a in self.annotations or ())
 
     @property
     def segment_key(self) -> str:
@@ -166,6 +181,24 @@ class VideoInfo:
     keyframes: tuple[float, ...] = ()
     identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
     decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
+    # Every frame's presentation time, when some row counts in frames (the plan stage strips it).
+    frame_times: Optional["FrameTimes"] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FrameTimes:
+    """Every video frame's presentation time, run-length encoded (core/frames.py reads it).
+
+    Frame 0 is the first frame a player shows, at `first_pts`; each run says that the next
+    `count` frames each come `step` time-base units after the one before. A constant-rate
+    video is one run, whatever its length; a variable-rate one a run per change of rate.
+    """
+
+    time_base: tuple[int, int]         # numerator, denominator: seconds per pts unit
+    first_pts: int
+    runs: tuple[tuple[int, int], ...]  # (step, count)
+    origin: float                      # seconds of pts that are the timeline's 0 (its first frame)
+    end: float                         # timeline seconds at which the last frame ends
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,6 +5,7 @@ import posixpath
 from typing import Any, Optional
 
 from transforms.gemini import limits as L
+from transforms.core.frames import frame_times_from_probe
 from transforms.core.types import VideoInfo
 
 
@@ -42,6 +43,7 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         keyframes=tuple(raw.get("keyframes", ())),
         identity=identity,
         decode_lead=float(raw.get("decode_lead", 0.0)),
+        frame_times=frame_times_from_probe(raw),
     )
 
 

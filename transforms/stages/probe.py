@@ -1,11 +1,11 @@
 """ProbeVideos: probe every source once, out of process, however many rows use it."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from typing import Iterable, Optional
@@ -19,6 +19,8 @@ from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media import sandbox
 from transforms.media.media_bytes import TRANSIENT_EXIT
+from transforms.media.sandbox import describe_exit
+from transforms.core.errors import DropError
 from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.media.video_info import video_info
 
@@ -46,18 +48,16 @@ _CHILD_CODES = {r.value: r for r in (
     DropReason.TOO_MANY_STREAMS)}
 
 
-class ProbeError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
+class ProbeError(DropError):
+    """A source that could not be probed: every row that uses it is dropped."""
 
 
 def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
-                     generation: Optional[int] = None) -> dict:
+                     generation: Optional[int] = None, frame_times: bool = False) -> dict:
     """Run the PyAV probe in a child process; raise ProbeError for anything but a good video.
 
     `uri` is a local path, or a gs:// object (`generation` of it) that the child reads by ranges.
+    `frame_times`: record every frame's presentation time too (rows that count in frames).
     """
     if storage.is_local(uri):
         if not os.path.exists(uri):
@@ -68,6 +68,8 @@ def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int]
     command = [sys.executable, "-m", "transforms.media.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
     if generation is not None:  # the object as identified: the child reads it with no metadata request
         command += ["--generation", str(generation), "--size", str(size_bytes)]
+    if frame_times:
+        command.append("--frame_times")
     try:
         completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
     except subprocess.TimeoutExpired:
@@ -98,11 +100,7 @@ def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, st
     """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
     tail = sandbox.error_tail(stderr, lines=1)[:300]
     if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        return DropReason.PROBE_CRASHED, f"the probe process was killed by {name} while reading the file"
+        return DropReason.PROBE_CRASHED, f"the probe process was {describe_exit(returncode)} while reading the file"
     if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
         return DropReason.PROBE_CRASHED, (f"the probe ran out of its {_MEMORY_LIMIT_BYTES >> 30} GiB memory cap "
                                           f"reading the file: {tail}")
@@ -147,23 +145,26 @@ class _ProbeFn(beam.DoFn):
             identity = None if remote else storage.identity(uri)
             cache_uri = (storage.join(self._cache_dir, probe_cache_name(uri, identity))
                          if self._cache_dir and identity else None)
-            if cache_uri and storage.exists(cache_uri):
+            # Rows in frame numbers need every frame's time: kept only for the sources they use.
+            frame_times = any(row.uses_frames for row in rows)
+            cached = json.loads(storage.read_bytes(cache_uri)) if cache_uri and storage.exists(cache_uri) else None
+            if cached is not None and (not frame_times or "frame_times" in cached):
                 # A source probed before, unchanged since: a rerun does not read it again.
-                raw, reused = json.loads(storage.read_bytes(cache_uri)), True
+                raw, reused = cached, True
             else:
                 if gcs.is_gcs(uri):  # read in place, by ranges: an MP4 costs its header
                     raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
-                                           generation=gcs.generation_of(identity))
+                                           generation=gcs.generation_of(identity), frame_times=frame_times)
                 else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
                     local = storage.localize(uri, self._scratch)
-                    raw = probe_media_file(local, self._timeout)
+                    raw = probe_media_file(local, self._timeout, frame_times=frame_times)
                     if local != uri:  # the whole copy was read
                         raw["bytes_read"] = raw["size_bytes"]
                 identity = identity or fetch.content_identity(local)
                 if cache_uri:
                     storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
             info = video_info(raw, uri, identity)
-        except (ProbeError, fetch.FetchError) as err:
+        except DropError as err:
             # The scratch copy's random name would make drops.jsonl differ from run to run.
             detail = err.detail.replace(local, uri) if local else err.detail
             for row in rows:
@@ -180,14 +181,13 @@ class _ProbeFn(beam.DoFn):
         yield info, rows
 
 
+@dataclasses.dataclass
 class ProbeVideos(beam.PTransform):
     """(source uri, rows) -> (VideoInfo, rows); tagged `drops` and `sources` (for the statistics)."""
 
-    def __init__(self, timeout_seconds: float = 120.0, cache_dir: Optional[str] = None):
-        super().__init__()
-        self._timeout = timeout_seconds
-        self._cache_dir = cache_dir  # where probe results are kept for reruns (None: not kept)
+    timeout_seconds: float = 120.0
+    cache_dir: Optional[str] = None  # where probe results are kept for reruns (None: not kept)
 
     def expand(self, grouped):
-        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self._timeout, self._cache_dir)).with_outputs(
+        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self.timeout_seconds, self.cache_dir)).with_outputs(
             DROPS, SOURCES, main="videos")
