@@ -25,7 +25,7 @@ def _load(name: str) -> Optional[dict]:
 
 
 def fuzz_row(r: dict) -> list[str]:
-    top = ", ".join(f"{k} {v}" for k, v in list(r["outcomes"].items())[:6])
+    top = ", ".join(f"{k} {v}" for k, v in r["outcomes"].items() if k != "example")
     kinds = ", ".join(f"{k} {v}" for k, v in r["kinds"].items())
     verdict = "every variant an example or a drop" if not r["problems"] and not r["unaccounted"] else \
         f"FAILED: {'; '.join(r['problems'])[:300]}"
@@ -46,7 +46,7 @@ def kill_row(r: dict) -> list[str]:
             f"{r['points']} kills, each then finished on the same output",
             f"{verdict}: {r['identical']}/{r['points']} byte-identical JSONL, index and drops; every clip plays "
             "and lasts what the index says; no temporary file; no stale _meta",
-            f"clean run {r['clean_seconds']:.0f} s; {left} temporary files left by the kills, all swept; "
+            f"clean run {r['clean_seconds']:.0f} s; temporary files found right after the kills: {left}; "
             f"clips remade by the finishing runs: {made} of {r['clean_counts']['metas']}"]
 
 
@@ -67,7 +67,7 @@ def flaky_row(r: dict) -> list[str]:
         p = run["proxy"]
         parts.append(f"{run['rate']}: {p['faults_total']} faults of {p['requests']} requests "
                      f"({', '.join(f'{k} {v}' for k, v in sorted(p['faults'].items()))}), "
-                     f"{run['extra_seconds']:+.0f} s, {p['requests_per_object']} requests per object "
+                     f"{run['extra_requests']:+d} requests, {run['extra_seconds']:+.0f} s, {p['requests_per_object']} requests per object "
                      f"(max {p['max_requests_per_object']})")
         results.append(f"{run['rate']} {'identical' if run['identical'] else 'FAILED'}")
     clean = r["clean"]["proxy"]
