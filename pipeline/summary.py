@@ -23,6 +23,9 @@ def summary_text(stats: Mapping[str, Any], output: str, media_uri_prefix: Option
         f"  estimated tokens: {stats['est_tokens_total']:,} "
         + "(" + ", ".join(f"{k} {v:,}" for k, v in stats["est_tokens"].items()) + ")",
     ]
+    if stats.get("transcodes_by_cause"):
+        lines.append("  re-encoded clips by cause: "
+                     + ", ".join(f"{k} {v}" for k, v in stats["transcodes_by_cause"].items()))
     if stats.get("cut_bytes_downloaded"):
         lines.append(f"  downloaded to cut: {stats['cut_bytes_downloaded'] / 1e6:.1f} MB (each remote source once)")
     cost = stats.get("cost")

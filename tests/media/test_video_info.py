@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from transforms.core.types import VideoInfo
@@ -85,3 +87,76 @@ def test_video_info_defaults():
            "height": 2, "fps": 25, "has_audio": False, "video_start": 0, "container_start": 0}
     v = video_info(raw, "/v/a.avi", "")
     assert (v.container, v.rotation, v.audio_codec, v.keyframes, v.input_offset) == ("avi", 0, "", (), 0.0)
+
+
+# What may be copied: by codec and profile, bit depth and chroma (README, "What may be copied").
+@pytest.mark.parametrize("kw, causes", [
+    (dict(), ()),
+    (dict(video_profile="High", pix_fmt="yuv420p"), ()),
+    (dict(video_profile="Main", pix_fmt="yuvj420p"), ()),                         # full-range phones
+    (dict(video_profile="High 4:4:4 Predictive", pix_fmt="yuv444p", bit_depth=8, chroma="4:4:4"), ("codec",)),
+    (dict(video_profile="High 10", pix_fmt="yuv420p10le", bit_depth=10), ("codec",)),
+    (dict(video_profile="High 4:2:2", pix_fmt="yuv422p", chroma="4:2:2"), ("codec",)),
+    (dict(video_codec="hevc", video_profile="Main"), ()),
+    (dict(video_codec="hevc", video_profile="Main 10", pix_fmt="yuv420p10le"), ("codec",)),
+    (dict(video_codec="hevc", video_profile="Rext", pix_fmt="yuv444p"), ("codec",)),
+    (dict(video_codec="vp9", video_profile="Profile 0"), ()),
+    (dict(video_codec="vp9", video_profile="Profile 2", pix_fmt="yuv420p10le"), ("codec",)),
+    (dict(video_codec="av1", video_profile="Main"), ()),
+    (dict(video_codec="prores", video_profile="Standard", pix_fmt="yuv422p10le"), ("codec",)),
+    (dict(video_codec="dnxhd", video_profile="DNXHR LB", pix_fmt="yuv422p"), ("codec",)),
+    (dict(video_codec="mjpeg", video_profile="Baseline", pix_fmt="yuvj422p"), ("codec",)),
+    (dict(video_codec="ffv1", video_profile="", pix_fmt="yuv420p"), ("codec",)),
+    (dict(video_codec="mpeg2video", video_profile="Main"), ("codec",)),
+    (dict(interlaced=True), ("interlace",)),
+    (dict(sar=(64, 45)), ("aspect",)),
+    (dict(sar=(1215, 1216)), ()),                                                 # within 1% of square
+    (dict(rotation=90), ("rotation",)),
+    (dict(video_codec="hevc", video_profile="Main 10", pix_fmt="yuv420p10le", color_transfer="smpte2084"),
+     ("codec", "hdr")),
+    (dict(color_transfer="arib-std-b67"), ("hdr",)),
+    (dict(video_codec="mpeg2video", video_profile="Main", interlaced=True, sar=(64, 45)),
+     ("codec", "interlace", "aspect")),
+])
+def test_video_transcode_causes(kw, causes):
+    from transforms.media.video_info import video_transcode_causes
+    found = video_transcode_causes(dataclasses.replace(info(), **kw))
+    assert tuple(c.value for c in found) == causes
+
+
+@pytest.mark.parametrize("kw, needs_aac", [
+    (dict(), False), (dict(audio_codec="mp3"), False), (dict(audio_codec="opus"), False),
+    (dict(audio_codec="pcm_s16le"), True), (dict(audio_codec="ac3"), True),
+    (dict(audio_codec="eac3"), True), (dict(audio_codec="flac"), True), (dict(audio_codec="mp2"), True),
+    (dict(audio_codec="vorbis"), True), (dict(has_audio=False, audio_codec="flac"), False),
+])
+def test_audio_needs_aac(kw, needs_aac):
+    from transforms.media.video_info import audio_needs_aac
+    assert audio_needs_aac(dataclasses.replace(info(), audio_channels=2, **kw)) is needs_aac
+
+
+@pytest.mark.parametrize("channels, needs_aac", [(1, False), (2, False), (6, True), (8, True)])
+def test_more_than_stereo_needs_aac(channels, needs_aac):
+    from transforms.media.video_info import audio_needs_aac
+    assert audio_needs_aac(dataclasses.replace(info(), audio_channels=channels)) is needs_aac
+
+
+@pytest.mark.parametrize("kw", [
+    dict(video_profile="High 4:4:4 Predictive", pix_fmt="yuv444p"), dict(interlaced=True), dict(sar=(45, 34)),
+    dict(rotation=270), dict(color_transfer="smpte2084"), dict(audio_channels=6), dict(audio_streams=2),
+    dict(other_streams=("subtitle",)), dict(other_streams=("data",)),
+])
+def test_what_is_not_used_as_it_is(kw):
+    assert accepted_mime(dataclasses.replace(info(), **{'audio_channels': 2, 'audio_streams': 1, **kw})) is None
+
+
+def test_video_info_reads_the_picture_and_sound_fields():
+    raw = {"size_bytes": 1, "format_name": "mpegts", "duration": 1, "video_codec": "mpeg2video", "width": 720,
+           "height": 576, "fps": 25, "has_audio": True, "audio_codec": "ac3", "video_start": 0,
+           "container_start": 0, "video_profile": "Main", "pix_fmt": "yuv420p", "bit_depth": 8,
+           "chroma": "4:2:0", "interlaced": True, "sar": [64, 45], "color_transfer": "", "audio_index": 1,
+           "audio_streams": 2, "audio_channels": 6, "audio_sample_rate": 48000, "other_streams": ["audio", "data"],
+           "video_index": 0, "field_order": "tt"}
+    v = video_info(raw, "/v/a.ts", "")
+    assert (v.interlaced, v.sar, v.audio_index, v.audio_channels, v.other_streams) == \
+        (True, (64, 45), 1, 6, ("audio", "data"))

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import threading
 from typing import Any, Iterator, Optional, Union
 
 from transforms.gemini.profiles import parse_resolution
@@ -20,6 +21,8 @@ SPLITS = {"train": "train", "training": "train", "validation": "validation",
           "valid": "validation", "val": "validation"}
 
 Record = Union[dict, Drop]
+# csv's field size limit is one per process; raised under this lock, so threads only ever raise it.
+_FIELD_LIMIT_LOCK = threading.Lock()
 
 
 def manifest_format(path: str) -> str:
@@ -32,17 +35,31 @@ def manifest_format(path: str) -> str:
 
 
 def iter_records(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
-    """(location, raw dict or Drop) for every record in one manifest file's bytes.
+    """(location, raw dict or Drop) for every record in one manifest file's bytes. Never raises.
 
-    A record that cannot even be decoded becomes a Drop here, so that every line counts.
+    A record that cannot even be decoded becomes a Drop here, so that every line counts. A file
+    that cannot be parsed at all, or past some point, gives the records before that point and then
+    one `unreadable_manifest` Drop for the rest: the rows already read still count.
     """
-    fmt = manifest_format(path)
-    if fmt == "jsonl":
-        yield from _iter_jsonl(path, data)
-    elif fmt == "csv":
-        yield from _iter_csv(path, data)
-    else:
-        yield from _iter_parquet(path, data)
+    try:
+        fmt = manifest_format(path)
+    except ValueError as err:
+        yield path, _unreadable(path, str(err))
+        return
+    records = {"jsonl": _iter_jsonl, "csv": _iter_csv, "parquet": _iter_parquet}[fmt](path, data)
+    read = 0
+    try:
+        for location, record in records:
+            read += 1
+            yield location, record
+    except (csv.Error, ValueError) as err:  # the bytes are in memory: only their content fails here
+        where = f"after record {read}" if read else "at its start"
+        yield path, _unreadable(path, f"cannot parse the manifest {where}: {type(err).__name__}: {err}")
+
+
+def _unreadable(location: str, detail: str) -> Drop:
+    return Drop(row_id=location, source_uri="", stage=Stage.READ, reason=DropReason.UNREADABLE_MANIFEST,
+                detail=f"{detail}; check the file and its format", location=location)
 
 
 def _malformed(location: str, detail: str) -> Drop:
@@ -62,7 +79,7 @@ def _iter_jsonl(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
             continue
         try:
             value = json.loads(text)
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested too deep
             yield location, _malformed(location, f"line is not valid JSON: {err}")
             continue
         if not isinstance(value, dict):
@@ -77,6 +94,10 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
     except UnicodeDecodeError as err:
         yield f"{path}:1", _malformed(f"{path}:1", f"CSV file is not UTF-8 ({err}); re-save it as UTF-8")
         return
+    # csv refuses fields over 131,072 characters, and cannot go on after refusing one (the rest of
+    # a quoted field would be read as rows). No field is longer than the file: raise the limit to it.
+    with _FIELD_LIMIT_LOCK:
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for number, row in enumerate(reader, start=2):  # line 1 is the header
         location = f"{path}:{number}"
@@ -87,7 +108,7 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
         if "annotations" in record:
             try:
                 record["annotations"] = json.loads(record["annotations"])
-            except json.JSONDecodeError as err:
+            except (json.JSONDecodeError, RecursionError) as err:
                 yield location, _malformed(location, f"`annotations` cell is not a JSON list: {err}")
                 continue
         yield location, record
@@ -96,13 +117,18 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
 def _iter_parquet(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
     import pyarrow.parquet as pq  # a heavy import only Parquet manifests pay for
 
-    table = pq.read_table(io.BytesIO(data))
+    import pyarrow as pa
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError) as err:  # in memory: the bytes are not Parquet, or damaged
+        raise ValueError(f"not a readable Parquet file: {err}") from None
     for number, row in enumerate(table.to_pylist(), start=1):
         record = {k: v for k, v in row.items() if v is not None}
         if isinstance(record.get("annotations"), str):
             try:
                 record["annotations"] = json.loads(record["annotations"])
-            except json.JSONDecodeError as err:
+            except (json.JSONDecodeError, RecursionError) as err:
                 yield f"{path}#{number}", _malformed(f"{path}#{number}", f"`annotations` is not a JSON list: {err}")
                 continue
         yield f"{path}#{number}", record

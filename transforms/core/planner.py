@@ -12,13 +12,15 @@ from collections import defaultdict
 from typing import Optional, Sequence
 
 from transforms.media import video_info as V
+from transforms.core.picture import display_aspect, display_size
 from transforms.core.cut_points import choose_cuts, grid_candidates, keyframe_candidates
 from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
-                              TranscodeSettings, VideoInfo)
+                              TranscodeCause, TranscodeSettings, VideoInfo)
 
 # Encoder settings are part of every transcoded clip's name: change them and clips are remade.
-ENCODER_VERSION = "x264-veryfast-v1"
+# v2: deinterlaced, square pixels at the display aspect, HDR tone-mapped, the default audio track.
+ENCODER_VERSION = "x264-veryfast-v2"
 # Roughly what H.264 at `veryfast` needs for a clean picture, in bits per pixel per frame.
 _BITS_PER_PIXEL = 0.05
 _HEIGHTS = (2160, 1440, 1080, 720, 540, 480, 360, 240, 144)
@@ -113,28 +115,44 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
     length = seg_end - seg_start
     bytes_per_second = info.size_bytes / max(info.duration, 1e-3)
     copy_fits = bytes_per_second * min(length, max_len) <= limits.max_file_bytes * _COPY_SIZE_HEADROOM
-    rotated = info.rotation != 0  # baked in by a transcode so every player shows the same picture
-    streams_copyable = V.can_copy_video_into_mp4(info) and not rotated and copy_fits
+    # Rotation is baked in, interlacing removed, pixels made square, HDR mapped to SDR, and
+    # codecs/profiles that common decoders may not play re-encoded (video_info.video_transcode_causes).
+    video_causes = V.video_transcode_causes(info)
+    audio_causes = (TranscodeCause.AUDIO,) if V.audio_needs_aac(info) else ()
+    streams_copyable = V.can_copy_video_into_mp4(info) and not video_causes and copy_fits
 
-    if whole and length <= max_len and copy_fits and not rotated and V.accepted_mime(info):
+    if whole and length <= max_len and copy_fits and V.accepted_mime(info):
         return _specs(info, segment_key, [0.0, info.duration], Action.COPY, limits)
     if virtual and virtual_segments_fit(info, limits):
         return virtual_specs(info, segment_key, seg_start, seg_end, intervals, limits)
+    sparse_keyframes: tuple[TranscodeCause, ...] = ()
     if streams_copyable:
         if whole and length <= max_len:
-            return _specs(info, segment_key, [0.0, info.duration], Action.REMUX, limits)
+            return _specs(info, segment_key, [0.0, info.duration], Action.REMUX, limits, audio_causes)
         keyframes = info.keyframes or (0.0,)
         # A copied clip starts on a keyframe: snap the segment's start back to the one before it.
         start = max((k for k in keyframes if k <= seg_start + 1e-6), default=0.0)
         bounds = choose_cuts(start, seg_end, max_len, keyframe_candidates(keyframes), intervals)
         if bounds is not None:
-            return _specs(info, segment_key, bounds, Action.CUT, limits)
+            return _specs(info, segment_key, bounds, Action.CUT, limits, audio_causes)
+        sparse_keyframes = (TranscodeCause.KEYFRAMES,)
     bounds = choose_cuts(seg_start, seg_end, max_len, grid_candidates(1.0), intervals)
-    return _specs(info, segment_key, bounds, Action.TRANSCODE, limits)
+    causes = _transcode_causes(info, video_causes, copy_fits) + sparse_keyframes + audio_causes
+    return _specs(info, segment_key, bounds, Action.TRANSCODE, limits, causes)
+
+
+def _transcode_causes(info: VideoInfo, video_causes: tuple[TranscodeCause, ...],
+                      copy_fits: bool) -> tuple[TranscodeCause, ...]:
+    causes = list(video_causes)
+    if not V.can_copy_video_into_mp4(info) and TranscodeCause.CODEC not in causes:
+        causes.insert(0, TranscodeCause.CODEC)  # plays, but MP4 cannot carry it (VP8)
+    if not copy_fits:
+        causes.insert(0, TranscodeCause.SIZE)
+    return tuple(causes)
 
 
 def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Action,
-           limits: Limits) -> list[ClipSpec]:
+           limits: Limits, causes: tuple[TranscodeCause, ...] = ()) -> list[ClipSpec]:
     lean = dataclasses.replace(info, keyframes=())
     count = len(bounds) - 1
     specs = []
@@ -143,7 +161,7 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
         specs.append(ClipSpec(
             source=lean, segment_key=segment_key, clip_index=index, clip_count=count,
             start=start, end=end, action=action, transcode=settings,
-            media_name=media_name(info, action, start, end, settings)))
+            media_name=media_name(info, action, start, end, settings), causes=causes))
     return specs
 
 
@@ -151,7 +169,7 @@ def virtual_segments_fit(info: VideoInfo, limits: Limits) -> bool:
     """The source can be referenced as it is: an accepted file under the size limit, upright,
     whose timeline starts at its container's zero (so an offset means the same time to any reader)."""
     return (V.accepted_mime(info) is not None and info.size_bytes <= limits.max_file_bytes
-            and info.rotation == 0 and abs(info.input_offset) < 1e-3)
+            and abs(info.input_offset) < 1e-3)  # accepted_mime: upright, square, progressive, SDR
 
 
 def virtual_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,
@@ -172,16 +190,19 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
     audio = limits.audio_bitrate if info.has_audio else 0
     budget_bits = limits.max_file_bytes * limits.size_target_ratio * 8 * scale
     fps = min(info.fps or limits.fps_cap, limits.fps_cap)
-    display_w, display_h = (info.height, info.width) if info.rotation in (90, 270) else (info.width, info.height)
-    aspect = display_w / max(display_h, 1)
-    cap = min(display_h, limits.max_height)
+    aspect = display_aspect(info)
+    display_h = int(display_size(info)[1])
+    cap = min(display_h - display_h % 2, limits.max_height)
     # Never ask for more than a clean picture at the capped height needs: smaller files, same model input.
     needed_at_cap = _BITS_PER_PIXEL * cap * cap * aspect * fps
     video = int(min(budget_bits / max(seconds, 1.0) - audio, needed_at_cap))
     video = max(video, 50_000)
     # `video` was rounded down to whole bits: compare with a bit of slack, or the cap height
     # would miss by a fraction of a bit at NTSC rates.
-    height = next((h for h in _HEIGHTS if h <= cap and _BITS_PER_PIXEL * h * h * aspect * fps <= video + 1),
+    # The picture's own height is a candidate too: a source a little under a standard height
+    # (576, 767) is not scaled for nothing.
+    heights = sorted(set(_HEIGHTS) | {cap}, reverse=True)
+    height = next((h for h in heights if h <= cap and _BITS_PER_PIXEL * h * h * aspect * fps <= video + 1),
                   min(_HEIGHTS[-1], cap))
     return TranscodeSettings(video_bitrate=video, audio_bitrate=audio, height=height - height % 2,
                              fps_cap=limits.fps_cap)

@@ -23,6 +23,7 @@ def empty() -> Acc:
         "clips_made": 0, "clips_reused": 0, "probes_made": 0, "probes_reused": 0,
         "probe_bytes_read": 0,
         "cut_bytes_downloaded": 0,
+        "transcodes_by_cause": Counter(),
     }
 
 
@@ -44,10 +45,13 @@ def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int,
 
 
 def add_clip(acc: Acc, action: str, seconds: float, size: int, reused: bool = False,
-             downloaded: int = 0) -> Acc:
+             downloaded: int = 0, causes: Iterable[str] = ()) -> Acc:
     """A media file, counted once however many examples reference it: cut by this run, or
-    found whole from an earlier one. `downloaded`: the bytes of source fetched to make it."""
+    found whole from an earlier one. `downloaded`: the bytes of source fetched to make it.
+    `causes`: why it was re-encoded (a clip counts once under each of its causes)."""
     acc["clips"] += 1
+    for cause in set(causes):
+        acc["transcodes_by_cause"][cause] += 1
     acc["cut_bytes_downloaded"] += downloaded
     acc["clips_reused" if reused else "clips_made"] += 1
     acc["clips_by_action"][action] += 1
@@ -103,6 +107,7 @@ def finalize(acc: Acc, rows_in: int, max_drop_rate: float,
         "clip_drops_by_reason": dict(sorted(acc["clip_drops_by_reason"].items())),
         "clips": acc["clips"],
         "clips_by_action": dict(sorted(acc["clips_by_action"].items())),
+        "transcodes_by_cause": dict(sorted(acc["transcodes_by_cause"].items())),
         "examples_by_action": dict(sorted(acc["examples_by_action"].items())),
         "clips_made": acc["clips_made"],
         "clips_reused": acc["clips_reused"],

@@ -62,6 +62,7 @@ class DropReason(str, enum.Enum):
     # build
     CLIP_LOST = "clip_lost"
     ANNOTATION_LOST = "annotation_lost"
+    ANSWER_NOT_SPLITTABLE = "answer_not_splittable"
     # profiles and the token budget (plan, build)
     MEDIA_RESOLUTION_MISMATCH = "media_resolution_mismatch"
     OVER_TOKEN_BUDGET = "over_token_budget"
@@ -75,6 +76,19 @@ class Action(str, enum.Enum):
     CUT = "cut"              # a stream-copied piece of the source, cut on keyframes
     TRANSCODE = "transcode"  # re-encoded to H.264/AAC MP4 (whole source or a piece of it)
     VIRTUAL = "virtual"      # --segments virtual: the copied source, with videoMetadata offsets
+
+
+class TranscodeCause(str, enum.Enum):
+    """Why (part of) a clip was re-encoded; stats.json counts clips by each."""
+
+    SIZE = "size"              # over the size limit as it is
+    CODEC = "codec"            # a codec, profile, bit depth or chroma that common decoders may not play
+    ROTATION = "rotation"      # rotation metadata, baked in
+    INTERLACE = "interlace"    # interlaced: deinterlaced
+    ASPECT = "aspect"          # non-square pixels: made square
+    HDR = "hdr"                # PQ or HLG: converted to SDR BT.709
+    KEYFRAMES = "keyframes"    # keyframes too sparse to cut on
+    AUDIO = "audio"            # the sound alone: a codec or layout MP4 or the service needs as AAC
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,6 +195,22 @@ class VideoInfo:
     keyframes: tuple[float, ...] = ()
     identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
     decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
+    # The picture (transforms/media/probe_picture.py); the defaults are what a plain H.264 file has.
+    video_index: int = 0         # which video stream (cover art may come first)
+    video_profile: str = ""      # as FFmpeg names it: "High", "High 4:4:4 Predictive", "Main 10", ...
+    pix_fmt: str = "yuv420p"
+    bit_depth: int = 8
+    chroma: str = "4:2:0"        # 4:2:0, 4:2:2, 4:4:4, 4:1:1, 4:0:0 or rgb
+    interlaced: bool = False     # field order tt/bb/tb/bt, or the first frame is coded interlaced
+    sar: tuple[int, int] = (1, 1)  # pixel (sample) aspect ratio: display width = width * sar
+    color_transfer: str = ""     # smpte2084 (PQ) and arib-std-b67 (HLG) are HDR
+    color_primaries: str = ""
+    # The sound: the track a player plays (the default one, else the first), and what else is there.
+    audio_index: int = 0         # among the audio streams
+    audio_streams: int = 0
+    audio_channels: int = 0
+    audio_sample_rate: int = 0
+    other_streams: tuple[str, ...] = ()  # kinds of the streams no output keeps: subtitle, data, ...
     # Every frame's presentation time, when some row counts in frames (the plan stage strips it).
     frame_times: Optional["FrameTimes"] = None
 
@@ -222,6 +252,7 @@ class ClipSpec:
     action: Action
     transcode: TranscodeSettings  # used by TRANSCODE, and as the fallback of a too-large copy
     media_name: str              # deterministic: source identity + plan + encoder settings
+    causes: tuple[TranscodeCause, ...] = ()  # why TRANSCODE re-encodes, or why a copy re-encodes its audio
 
     @property
     def clip_key(self) -> str:
@@ -243,6 +274,16 @@ class CutClip:
     has_audio: bool
     reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
     source_bytes_downloaded: int = 0  # the source's download, on the first clip made from it
+
+    @property
+    def causes(self) -> tuple[TranscodeCause, ...]:
+        """Why this clip was re-encoded, in whole or in its audio (empty for a plain copy)."""
+        if self.action in (Action.COPY, Action.VIRTUAL):
+            return ()
+        if self.action is Action.TRANSCODE and self.spec.action is not Action.TRANSCODE:
+            # A stream copy that came out over the size limit, encoded again.
+            return (TranscodeCause.SIZE,) + tuple(c for c in self.spec.causes if c is not TranscodeCause.SIZE)
+        return self.spec.causes
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,6 +33,23 @@ ACCEPTED_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
 # What MP4 carries when we copy streams into it (VP8 and Vorbis it does not).
 MP4_VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
 MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "opus"})
+# A codec name is not enough: H.264 may be 4:4:4 or 10-bit, HEVC 10-bit, and browsers and the
+# tuning service's decoder are only sure to play 8-bit 4:2:0 in these profiles (FFmpeg's names;
+# "" when FFmpeg reports none). Anything else is transcoded to 8-bit 4:2:0 H.264 (README table).
+PLAYABLE_PROFILES = {
+    "h264": frozenset({"Constrained Baseline", "Baseline", "Main", "High", "Progressive High",
+                       "Constrained High", ""}),
+    "hevc": frozenset({"Main", ""}),
+    "vp8": frozenset({""}),
+    "vp9": frozenset({"Profile 0", ""}),
+    "av1": frozenset({"Main", ""}),
+}
+PLAYABLE_PIXEL_FORMATS = frozenset({"yuv420p", "yuvj420p"})  # 8-bit 4:2:0 (limited or full range)
+HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})  # PQ and HLG
+# Pixels this close to square (1%) show the same picture as square ones: no transcode for them.
+SQUARE_PIXEL_TOLERANCE = 0.01
+# At most this many audio channels are copied; more are mixed down to stereo AAC.
+MAX_COPIED_AUDIO_CHANNELS = 2
 
 OUTPUT_MIME = "video/mp4"
 

@@ -7,7 +7,9 @@ import ffmpeg
 
 from transforms.media import media_guard
 from transforms.media import video_info as V
-from transforms.core.types import ClipSpec, TranscodeSettings
+from transforms.core.picture import output_size
+from transforms.core.types import ClipSpec, TranscodeSettings, VideoInfo
+from transforms.gemini import limits as L
 
 # A copied clip starts at the keyframe at or before -ss; aiming a millisecond past the
 # keyframe keeps float rounding from landing on the keyframe before it.
@@ -16,6 +18,20 @@ _SEEK_PAST_KEYFRAME = 0.001
 # half a millisecond before the next keyframe's decode time keeps that keyframe (and the
 # frames decoded after it) out, and every frame decoded before it in.
 _STOP_BEFORE_DECODE = 0.0005
+# The AAC encoder takes up to 96 kHz; 48 kHz is what video carries.
+_MAX_AUDIO_RATE = 48_000
+# HDR to SDR: linear light with BT.2408's reference white (203 cd/m2, where PQ puts SDR white
+# and HLG its 75% signal) at 1.0, BT.709 primaries, then the Mobius curve, which keeps every
+# tone up to its knee as it is and rolls the highlights above white off smoothly (Hable's
+# curve darkens the mid-tones too). zscale and tonemap are in the bundled FFmpeg.
+_HDR_TO_SDR = (
+    ("zscale", {"t": "linear", "npl": "203"}),
+    ("format", {"pix_fmts": "gbrpf32le"}),
+    ("zscale", {"p": "bt709"}),
+    ("tonemap", {"tonemap": "mobius", "desat": "0"}),
+    ("zscale", {"t": "bt709", "m": "bt709", "r": "tv"}),
+    ("format", {"pix_fmts": "yuv420p"}),
+)
 
 
 def ffmpeg_binary() -> str:
@@ -37,7 +53,7 @@ def _input(spec: ClipSpec, src: str, seek_pad: float):
 def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
     """Copy the streams of [start, end) into MP4; audio MP4 cannot carry is re-encoded to AAC."""
     inp, seconds = _input(spec, src, _SEEK_PAST_KEYFRAME)
-    streams = [inp["v:0"]] + ([inp["a:0"]] if spec.source.has_audio else [])
+    streams = [_video(inp, spec.source)] + _audio(inp, spec.source)
     kwargs = {"c:v": "copy"}
     if spec.end < spec.source.duration - 1e-3:  # the last piece copies to the end of the file
         kwargs["t"] = f"{seconds - spec.source.decode_lead - _STOP_BEFORE_DECODE:.6f}"
@@ -45,26 +61,61 @@ def stream_copy_command(spec: ClipSpec, src: str, out: str) -> list[str]:
         "avoid_negative_ts": "make_zero",
         "movflags": "+faststart",
         "map_metadata": "-1",
+        "map_chapters": "-1",  # MP4 would carry them as an extra text track
     })
     if spec.source.has_audio:
         if V.can_copy_audio_into_mp4(spec.source):
             kwargs["c:a"] = "copy"
         else:
-            kwargs.update({"c:a": "aac", "b:a": str(spec.transcode.audio_bitrate or 64_000)})
+            kwargs.update(aac_options(spec.source, spec.transcode.audio_bitrate or 64_000))
     return _compile(ffmpeg.output(*streams, out, format="mp4", **kwargs))
+
+
+def _video(inp, source: VideoInfo):
+    return inp[f"v:{source.video_index}"]
+
+
+def _audio(inp, source: VideoInfo) -> list:
+    """The one audio track we keep (the default one, else the first); the others are left out."""
+    return [inp[f"a:{source.audio_index}"]] if source.has_audio else []
+
+
+def aac_options(source: VideoInfo, bitrate: int) -> dict[str, str]:
+    """Stereo AAC from whatever arrives (PCM, AC-3, E-AC-3, FLAC, 5.1, 96 kHz, ...)."""
+    options = {"c:a": "aac", "b:a": str(bitrate), "ac": "2"}
+    if source.audio_sample_rate > _MAX_AUDIO_RATE:
+        options["ar"] = str(_MAX_AUDIO_RATE)
+    return options
+
+
+def video_filters(source: VideoInfo, settings: TranscodeSettings) -> list[tuple[str, tuple, dict]]:
+    """The transcode's filters, in order: (name, args, options). Pure, so the tests read it.
+
+    Deinterlace first (bwdif, one frame per frame: the frame rate stays), then scale to square
+    pixels at the display aspect with even sides, then HDR to SDR, then the frame-rate cap.
+    Rotation needs no filter: ffmpeg turns the picture upright before these run.
+    """
+    filters: list[tuple[str, tuple, dict]] = []
+    if source.interlaced:
+        filters.append(("bwdif", (), {"mode": "send_frame", "parity": "auto", "deint": "all"}))
+    width, height = output_size(source, settings.height)
+    filters.append(("scale", (width, height), {}))
+    filters.append(("setsar", ("1",), {}))
+    if source.color_transfer in L.HDR_TRANSFERS:
+        filters.extend((name, (), dict(options)) for name, options in _HDR_TO_SDR)
+    if source.fps > settings.fps_cap:
+        filters.append(("fps", (settings.fps_cap,), {}))
+    return filters
 
 
 def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSettings,
                       threads: int = 0) -> list[str]:
     """Decode [start, end) exactly and encode it once to H.264/AAC MP4 at `settings`."""
     inp, seconds = _input(spec, src, 0.0)
-    video = inp["v:0"]
-    source_height = spec.source.width if spec.source.rotation in (90, 270) else spec.source.height
-    if settings.height < source_height:
-        video = video.filter("scale", -2, settings.height)
-    if spec.source.fps > settings.fps_cap:
-        video = video.filter("fps", settings.fps_cap)
-    streams = [video] + ([inp["a:0"]] if spec.source.has_audio else [])
+    video = _video(inp, spec.source)
+    for name, args, options in video_filters(spec.source, settings):
+        video = video.filter(name, *args, **options)
+    streams = [video] + _audio(inp, spec.source)
     kwargs = {
         "t": f"{seconds:.6f}",
         "c:v": "libx264",
@@ -75,10 +126,13 @@ def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSet
         "pix_fmt": "yuv420p",
         "movflags": "+faststart",
         "map_metadata": "-1",
+        "map_chapters": "-1",
         "threads": str(threads),
     }
+    if spec.source.color_transfer in L.HDR_TRANSFERS:  # say what the picture now is
+        kwargs.update({"color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709"})
     if spec.source.has_audio:
-        kwargs.update({"c:a": "aac", "b:a": str(settings.audio_bitrate), "ac": "2"})
+        kwargs.update(aac_options(spec.source, settings.audio_bitrate))
     return _compile(ffmpeg.output(*streams, out, format="mp4", **kwargs))
 
 

@@ -18,6 +18,7 @@ from transforms.core.frames import encode_runs
 from transforms.media import media_bytes
 from transforms.media import media_guard as guard
 from transforms.media import mp4_boxes
+from transforms.media import probe_picture
 
 
 def refuse_before_opening(source) -> Optional[dict[str, Any]]:
@@ -72,8 +73,10 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
         return container
     with container:
         unknown = [s for s in container.streams.video if s.codec_context is None]
-        videos = [s for s in container.streams.video if s.codec_context is not None]
-        audios = list(container.streams.audio)
+        videos = [s for s in container.streams.video
+                  if s.codec_context is not None and not probe_picture.is_cover_art(s)]
+        # Audio streams FFmpeg has no decoder for are not audio we can keep (probe_picture).
+        audios = [s for s in container.streams.audio if s.codec_context is not None]
         result: dict[str, Any] = {
             "format_name": container.format.name,
             "major_brand": container.metadata.get("major_brand", ""),
@@ -81,7 +84,8 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
             "size_bytes": source.size,
             "streams": len(container.streams),
             "has_audio": bool(audios),
-            "audio_codec": audios[0].codec_context.name if audios else "",
+            "audio_codec": "",
+            **probe_picture.audio_fields(container),
         }
         if not videos and unknown:
             return {"error": "unsupported_codec",
@@ -90,7 +94,11 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
             return {"error": "no_video_stream", "detail": "the file has no video stream", **result}
         video = videos[0]
         result.update({
-            "video_codec": video.codec_context.name,
+            # Which video stream ffmpeg must map (cover art may come before it).
+            "video_index": list(container.streams.video).index(video),
+            "other_streams": probe_picture.other_streams(container, video, result["audio_index"]),
+            # The codec's own name, not its decoder's (libdav1d decodes av1).
+            "video_codec": video.codec_context.codec.canonical_name,
             "width": video.codec_context.width,
             "height": video.codec_context.height,
             "fps": float(video.average_rate or video.guessed_rate or 0),
@@ -110,10 +118,10 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
             if problem:
                 return {"error": problem[0], "detail": problem[1], **result}
             if payload:
-                result["rotation"] = _first_frame_rotation_alone(source, payload, first_key)
+                result.update(_first_frame_alone(source, payload, first_key, result["video_index"]))
             else:
                 container.seek(0)
-                result["rotation"] = _rotation(next(container.decode(video)))
+                result.update(_first_frame_fields(video, next(container.decode(video))))
         except (av.FFmpegError, StopIteration, ValueError) as err:
             return {"error": "unreadable", "detail": f"cannot read the video stream: {err}", **result}
     return result
@@ -236,7 +244,7 @@ def _open(view):
         return {"error": "unreadable", "detail": f"cannot open: {err}"}
 
 
-def _first_frame_rotation_alone(source, payload, keyframe: tuple[int, int]) -> int:
+def _first_frame_alone(source, payload, keyframe: tuple[int, int], video_index: int = 0) -> dict[str, Any]:
     """Decode the first keyframe, and nothing after it: the only payload a header-only probe reads.
 
     A second open, with that packet's bytes real: the first one may hold them, as zeros, in
@@ -248,16 +256,21 @@ def _first_frame_rotation_alone(source, payload, keyframe: tuple[int, int]) -> i
     if isinstance(container, dict):
         raise ValueError(container["detail"])
     with container:
-        video = container.streams.video[0]
+        video = container.streams.video[video_index]
         for packet in container.demux(video):
             if packet.pos == keyframe[0]:
                 break
         else:
             raise ValueError("the first keyframe is not where the sample table puts it")
         frames = video.codec_context.decode(packet) + video.codec_context.decode(None)
-    if not frames:
-        raise ValueError("the first keyframe does not decode")
-    return _rotation(frames[0])
+        if not frames:
+            raise ValueError("the first keyframe does not decode")
+        return _first_frame_fields(video, frames[0])
+
+
+def _first_frame_fields(video, frame) -> dict[str, Any]:
+    """What the first decoded frame tells: its rotation, and the picture's format (probe_picture)."""
+    return {"rotation": _rotation(frame), **probe_picture.picture_fields(video, frame)}
 
 
 def _rotation(frame) -> int:

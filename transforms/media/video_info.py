@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from transforms.gemini import limits as L
 from transforms.core.frames import frame_times_from_probe
-from transforms.core.types import VideoInfo
+from transforms.core.types import TranscodeCause, VideoInfo
 
 
 def container_name(format_name: str, major_brand: str, uri: str, video_codec: str) -> str:
@@ -44,7 +44,66 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         identity=identity,
         decode_lead=float(raw.get("decode_lead", 0.0)),
         frame_times=frame_times_from_probe(raw),
+        **picture_and_sound(raw),
     )
+
+
+def picture_and_sound(raw: dict[str, Any]) -> dict[str, Any]:
+    """VideoInfo's picture and sound fields from a probe; absent ones keep the defaults."""
+    fields: dict[str, Any] = {}
+    for name, kind in (("video_index", int), ("video_profile", str), ("pix_fmt", str), ("bit_depth", int),
+                       ("chroma", str), ("interlaced", bool), ("color_transfer", str),
+                       ("color_primaries", str), ("audio_index", int), ("audio_streams", int),
+                       ("audio_channels", int), ("audio_sample_rate", int)):
+        if raw.get(name) is not None:
+            fields[name] = kind(raw[name])
+    if raw.get("sar"):
+        fields["sar"] = (int(raw["sar"][0]), int(raw["sar"][1]))
+    if raw.get("other_streams") is not None:
+        fields["other_streams"] = tuple(raw["other_streams"])
+    return fields
+
+
+def plays_everywhere(info: VideoInfo) -> bool:
+    """The video stream is a codec and profile, in 8-bit 4:2:0, that common decoders play."""
+    profiles = L.PLAYABLE_PROFILES.get(info.video_codec)
+    return profiles is not None and info.video_profile in profiles and info.pix_fmt in L.PLAYABLE_PIXEL_FORMATS
+
+
+def square_pixels(info: VideoInfo) -> bool:
+    num, den = info.sar
+    return abs(num / max(den, 1) - 1.0) <= L.SQUARE_PIXEL_TOLERANCE
+
+
+def video_transcode_causes(info: VideoInfo) -> tuple[TranscodeCause, ...]:
+    """Why the video stream cannot be used as it is (empty: it can), cheapest to check first.
+
+    An interlaced source is transcoded even when it could be copied: the model samples single
+    frames, and a decoder that does not deinterlace (most do not) shows them combed.
+    """
+    causes = []
+    if not plays_everywhere(info):
+        causes.append(TranscodeCause.CODEC)
+    if info.color_transfer in L.HDR_TRANSFERS:
+        causes.append(TranscodeCause.HDR)
+    if info.interlaced:
+        causes.append(TranscodeCause.INTERLACE)
+    if not square_pixels(info):
+        causes.append(TranscodeCause.ASPECT)
+    if info.rotation:
+        causes.append(TranscodeCause.ROTATION)
+    return tuple(causes)
+
+
+def audio_needs_aac(info: VideoInfo) -> bool:
+    """The kept audio track cannot be copied into MP4: another codec, or more than stereo."""
+    return info.has_audio and (info.audio_codec not in L.MP4_AUDIO_CODECS
+                               or info.audio_channels > L.MAX_COPIED_AUDIO_CHANNELS)
+
+
+def single_track(info: VideoInfo) -> bool:
+    """The file holds the video and at most one audio track, nothing else: a copy keeps no extra stream."""
+    return info.audio_streams <= 1 and not info.other_streams
 
 
 def accepted_mime(info: VideoInfo) -> Optional[str]:
@@ -52,7 +111,10 @@ def accepted_mime(info: VideoInfo) -> Optional[str]:
     mime = L.ACCEPTED_CONTAINERS.get(info.container)
     if mime is None or info.video_codec not in L.ACCEPTED_VIDEO_CODECS:
         return None
-    if info.has_audio and info.audio_codec not in L.ACCEPTED_AUDIO_CODECS:
+    if info.has_audio and (info.audio_codec not in L.ACCEPTED_AUDIO_CODECS
+                           or info.audio_channels > L.MAX_COPIED_AUDIO_CHANNELS):
+        return None
+    if video_transcode_causes(info) or not single_track(info):
         return None
     return mime
 
@@ -62,4 +124,4 @@ def can_copy_video_into_mp4(info: VideoInfo) -> bool:
 
 
 def can_copy_audio_into_mp4(info: VideoInfo) -> bool:
-    return not info.has_audio or info.audio_codec in L.MP4_AUDIO_CODECS
+    return not audio_needs_aac(info)

@@ -31,7 +31,7 @@ SOURCES = "sources"
 # which is unsafe in a process with gRPC threads (Beam's), and crashed the child here.
 _MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
 # Part of every probe cache entry's name: change what the probe reports and entries are redone.
-PROBE_VERSION = "probe-v2"
+PROBE_VERSION = "probe-v3"  # v3: picture format, audio track choice, other streams
 
 
 def probe_cache_name(uri: str, identity: str) -> str:
@@ -117,9 +117,11 @@ def storage_reads(uri: str) -> bool:
 
 
 class _ProbeFn(beam.DoFn):
-    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None):
+    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None,
+                 fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._timeout = timeout_seconds
         self._cache_dir = cache_dir
+        self._fetch_policy = fetch_policy
         self._scratch = ""
 
     def setup(self):
@@ -156,7 +158,7 @@ class _ProbeFn(beam.DoFn):
                     raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
                                            generation=gcs.generation_of(identity), frame_times=frame_times)
                 else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
-                    local = storage.localize(uri, self._scratch)
+                    local = storage.localize(uri, self._scratch, self._fetch_policy)
                     raw = probe_media_file(local, self._timeout, frame_times=frame_times)
                     if local != uri:  # the whole copy was read
                         raw["bytes_read"] = raw["size_bytes"]
@@ -187,7 +189,10 @@ class ProbeVideos(beam.PTransform):
 
     timeout_seconds: float = 120.0
     cache_dir: Optional[str] = None  # where probe results are kept for reruns (None: not kept)
+    # How URLs are fetched: passed in, never read from the environment (see store/fetch.py).
+    fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY
 
     def expand(self, grouped):
-        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self.timeout_seconds, self.cache_dir)).with_outputs(
+        fn = _ProbeFn(self.timeout_seconds, self.cache_dir, self.fetch_policy)
+        return grouped | "Probe" >> beam.ParDo(fn).with_outputs(
             DROPS, SOURCES, main="videos")

@@ -128,7 +128,7 @@ class _StatsFn(beam.CombineFn):
             return S.add_drop(acc, value)
         if kind == "clip":
             return S.add_clip(acc, value.action.value, value.duration, value.bytes, value.reused,
-                              value.source_bytes_downloaded)
+                              value.source_bytes_downloaded, [cause.value for cause in value.causes])
         return S.add_source(acc, value.seconds, value.bytes, value.probe_reused, value.probe_bytes_read)
 
     def merge_accumulators(self, accs):
