@@ -4,13 +4,14 @@
 #   bash dev.sh test   [pytest flags]     run the test suite
 #   bash dev.sh run    [pipeline flags]   run the pipeline on your own manifest
 #   bash dev.sh bench  [benchmark flags]  the benchmark against the floor, naive and video2dataset
+#   bash dev.sh faults [--only fuzz,kill,kill_gcs,flaky,disk_full,load]  the fault scenarios (RELIABILITY.md)
 # The virtual environment lives in .venv and is reinstalled only when setup.py changes.
 set -euo pipefail
 caller=$PWD  # demo and run read and write relative to where the user is, not this repository
 cd "$(dirname "$0")"
 root=$PWD
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
   -h|--help|help) usage; exit 0 ;;
 esac
@@ -48,6 +49,7 @@ case "$command" in
   demo|run) cd "$caller" && exec "$root/$venv/bin/python" -m pipeline.run "$@" ;;
   test) ensure_chromium; exec "$venv/bin/python" -m pytest "$@" ;;
   bench) exec bash benchmarks/run.sh "$@" ;;
+  faults) exec "$venv/bin/python" -m benchmarks.faults.run "$@" ;;
   setup) ;;  # the environment only (benchmarks/run.sh uses it)
   *) echo "dev.sh: unknown command $command" >&2; usage >&2; exit 2 ;;
 esac

@@ -27,6 +27,7 @@ from pipeline.options import LOCAL_RUNNERS, VideoDatasetOptions, run_config, val
 from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
 from transforms.core.publication import GATE_FAILED, STATS, gate_failure
+from transforms.store import local_files
 from transforms.store import storage
 from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
 from transforms.stages.read_manifest import match_manifests
@@ -93,6 +94,9 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     except ValueError as err:
         print(f"Invalid options:\n  {err}", file=sys.stderr)
         return 2
+    if storage.is_local(config.output):
+        # A run killed mid-write left its temporary files (no live writer holds them): remove them.
+        local_files.sweep_orphans(config.output)
     # Only the folder this run writes into is cleared: the published dataset (and LATEST)
     # stay as they are until this run's gate passes.
     storage.delete_tree(config.written_dir)

@@ -6,6 +6,7 @@ with gRPC threads (Beam's), which is unsafe and crashed here.
 """
 from __future__ import annotations
 
+import re
 import signal
 import sys
 
@@ -35,3 +36,13 @@ def describe_exit(returncode: int) -> str:
         except ValueError:
             return f"killed by signal {-returncode}"
     return f"exit {returncode}"
+
+
+# ffmpeg names each log line's context by its address ("[out#0/mp4 @ 0x55b07a0fbf80]"), which
+# changes from run to run: kept in a drop's detail it would make drops.jsonl differ on a rerun.
+_ADDRESS = re.compile(r" @ 0x[0-9a-f]+")
+
+
+def error_tail(stderr: str, lines: int = 3) -> str:
+    """The last lines of a tool's error output, joined, without per-run addresses."""
+    return " | ".join(_ADDRESS.sub("", stderr.strip()).splitlines()[-lines:])

@@ -25,6 +25,7 @@ import apache_beam as beam
 from transforms.store import fetch
 from transforms.store import gcs
 from transforms.media import sandbox
+from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media import video_info as V
 from transforms.media.ffmpeg_commands import continuous_copy_command, stream_copy_command, transcode_command
@@ -112,7 +113,7 @@ class _CutFn(beam.DoFn):
         self._scratch = ""
 
     def setup(self):
-        self._scratch = tempfile.mkdtemp(prefix="cut-")
+        self._scratch = scratch_dirs.make_scratch("cut-")  # and sweeps dead workers'
 
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)
@@ -227,8 +228,8 @@ class _CutFn(beam.DoFn):
             message = done.stderr.decode("utf-8", "replace").strip()
             if "No space left on device" in message:
                 raise OSError(f"worker disk full while cutting {spec.clip_key}")  # transient: retry
-            tail = " | ".join(message.splitlines()[-3:])
-            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
+            raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): "
+                                                   f"{sandbox.error_tail(message)}")
 
 
 def _clip_drop(spec: ClipSpec, err) -> beam.pvalue.TaggedOutput:

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from typing import Iterable, Optional
 
 import apache_beam as beam
@@ -16,7 +15,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from transforms.store import fetch
 from transforms.store import gcs
+from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
+from transforms.media import sandbox
 from transforms.media.media_bytes import TRANSIENT_EXIT
 from transforms.media.sandbox import describe_exit
 from transforms.core.errors import DropError
@@ -97,7 +98,7 @@ def probe_timeout_for(base_seconds: float, size_bytes: int) -> float:
 
 def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, str]:
     """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
-    tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
+    tail = sandbox.error_tail(stderr, lines=1)[:300]
     if returncode < 0:
         return DropReason.PROBE_CRASHED, f"the probe process was {describe_exit(returncode)} while reading the file"
     if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
@@ -124,7 +125,7 @@ class _ProbeFn(beam.DoFn):
         self._scratch = ""
 
     def setup(self):
-        self._scratch = tempfile.mkdtemp(prefix="probe-")
+        self._scratch = scratch_dirs.make_scratch("probe-")  # and sweeps dead workers'
 
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)

@@ -3,14 +3,22 @@
 Copy (rewrite), compose and an object's generation: these save every byte a worker would
 otherwise download and upload again. One google-cloud-storage client per process, made the
 way Beam makes its own (same credentials; STORAGE_EMULATOR_HOST is honoured by the client).
+
+Retries are the client's: its default policy (exponential backoff on 429, 5xx, resets and
+timeouts) retries a write only when it carries a precondition, so every write here names the
+generation it expects to replace (`if_generation_match`, 0 for "no object yet") and the source
+generations it reads. A retry whose first attempt did succeed (the answer was lost) then meets
+412 Precondition Failed: the object is checked to be the one asked for, and kept.
 """
 from __future__ import annotations
 
 import os
 import threading
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from apache_beam.io.gcp.gcsio import parse_gcs_path
+from google.api_core.exceptions import NotFound, PreconditionFailed
+from google.cloud.storage.retry import DEFAULT_RETRY, DEFAULT_RETRY_IF_GENERATION_SPECIFIED
 
 # The service composes at most 32 objects per call.
 MAX_COMPOSE = 32
@@ -73,22 +81,57 @@ def _check_live(uri: str, generation: int) -> None:
         raise _replaced(uri, generation)
 
 
+def _current(bucket, name: str):
+    """The object's metadata now (None when absent), read with the client's retry."""
+    return bucket.get_blob(name, retry=DEFAULT_RETRY)
+
+
+def _generation_now(bucket, name: str) -> int:
+    found = _current(bucket, name)
+    return int(found.generation) if found is not None else 0
+
+
+def _written_or_raise(write: Callable[[], None], is_ours: Callable[[], bool]) -> None:
+    """Run a conditional write; a 412 means an earlier attempt of it landed: keep that when it is
+    what we asked for (`is_ours`), else raise (someone else wrote the object meanwhile)."""
+    try:
+        write()
+    except PreconditionFailed:
+        if not is_ours():
+            raise
+
+
 def copy(src_uri: str, dest_uri: str, generation: Optional[int] = None) -> None:
     """A server-side copy: large or cross-location objects take several rewrite calls.
 
-    With `generation`, that generation only: the rewrite names it and makes it a precondition
-    (the service refuses with 404/412 once the object is replaced), checked first too, so a
-    replaced source raises SourceReplaced and never lands under a name made from its old identity.
+    Every call is conditional (source and destination generations), so the client's retry
+    policy retries it. With `generation`, that generation only: a replaced source raises
+    SourceReplaced and never lands under a name made from its old identity.
     """
-    from google.api_core.exceptions import NotFound, PreconditionFailed
-    bucket, name = parse_gcs_path(src_uri)
-    src, dest = client().bucket(bucket).blob(name, generation=generation), _blob(dest_uri)
-    if generation is not None:
-        _check_live(src_uri, generation)
-    try:
-        token, _, _ = dest.rewrite(src, if_source_generation_match=generation)
+    src_bucket, src_name = parse_gcs_path(src_uri)
+    dest_bucket, dest_name = parse_gcs_path(dest_uri)
+    source = _current(client().bucket(src_bucket), src_name)
+    if generation is not None and (source is None or int(source.generation) != generation):
+        raise _replaced(src_uri, generation)
+    if source is None:
+        raise FileNotFoundError(src_uri)
+    bucket = client().bucket(dest_bucket)
+    expected = _generation_now(bucket, dest_name)
+    dest = bucket.blob(dest_name)
+
+    def rewrite() -> None:
+        conditions = dict(if_generation_match=expected, if_source_generation_match=source.generation,
+                          retry=DEFAULT_RETRY_IF_GENERATION_SPECIFIED)
+        token, _, _ = dest.rewrite(source, **conditions)
         while token is not None:
-            token, _, _ = dest.rewrite(src, token=token, if_source_generation_match=generation)
+            token, _, _ = dest.rewrite(source, token=token, **conditions)
+
+    def is_copy() -> bool:
+        now = _current(bucket, dest_name)
+        return now is not None and now.size == source.size and now.crc32c == source.crc32c
+
+    try:
+        _written_or_raise(rewrite, is_copy)
     except (NotFound, PreconditionFailed):
         if generation is not None:
             _check_live(src_uri, generation)  # raises when the source is the one that moved
@@ -102,7 +145,6 @@ def download(uri: str, local_path: str, generation: int, size: int) -> None:
     checked against the probed size as well (a server that serves the live object anyway,
     as the test emulator does, is caught when the replacement's size differs).
     """
-    from google.api_core.exceptions import NotFound, PreconditionFailed
     bucket, name = parse_gcs_path(uri)
     blob = client().bucket(bucket).blob(name, generation=generation)
     try:
@@ -111,6 +153,27 @@ def download(uri: str, local_path: str, generation: int, size: int) -> None:
         raise _replaced(uri, generation) from err
     if blob.generation not in (None, generation) or os.path.getsize(local_path) != size:
         raise _replaced(uri, generation)
+
+
+def _compose_one(bucket, target: str, parts: list[tuple[str, int, int]]) -> tuple[str, int, int]:
+    """Compose `parts` ((name, generation, size), pinned to those generations) into `target`."""
+    expected = _generation_now(bucket, target)
+    blob = bucket.blob(target)
+    blob.content_type = "application/octet-stream"
+    size = sum(p[2] for p in parts)
+
+    def compose() -> None:
+        blob.compose([bucket.blob(name, generation=generation) for name, generation, _ in parts],
+                     if_generation_match=expected, if_source_generation_match=[g for _, g, _ in parts],
+                     retry=DEFAULT_RETRY_IF_GENERATION_SPECIFIED)
+
+    def is_ours() -> bool:
+        now = _current(bucket, target)
+        return now is not None and int(now.generation) != expected and int(now.size) == size
+
+    _written_or_raise(compose, is_ours)
+    now = _current(bucket, target) if blob.generation is None else blob
+    return target, int(now.generation), size
 
 
 def compose_plan(count: int, max_per_call: int = MAX_COMPOSE) -> list[list[tuple[int, int]]]:
@@ -136,27 +199,33 @@ def compose(sources: Sequence[str], dest_uri: str) -> None:
     bucket_name, dest_name = parse_gcs_path(dest_uri)
     bucket = client().bucket(bucket_name)
     if not sources:
-        bucket.blob(dest_name).upload_from_string(b"")
+        expected = _generation_now(bucket, dest_name)
+        empty = lambda: bucket.blob(dest_name).upload_from_string(  # noqa: E731
+            b"", if_generation_match=expected, retry=DEFAULT_RETRY_IF_GENERATION_SPECIFIED)
+        _written_or_raise(empty, lambda: getattr(_current(bucket, dest_name), "size", None) == 0)
         return
-    names = []
+    parts = []
     for uri in sources:
         src_bucket, name = parse_gcs_path(uri)
         if src_bucket != bucket_name:
             raise ValueError(f"compose needs one bucket: {uri} is not in gs://{bucket_name}")
-        names.append(name)
-    levels = compose_plan(len(names))
+        found = _current(bucket, name)
+        if found is None:
+            raise FileNotFoundError(uri)
+        parts.append((name, int(found.generation), int(found.size)))
+    levels = compose_plan(len(parts))
     temporary = []
     for depth, level in enumerate(levels):
         last = depth == len(levels) - 1
         made = []
         for i, (start, end) in enumerate(level):
             target = dest_name if last else f"{dest_name}.compose/{depth}-{i:05d}"
-            blob = bucket.blob(target)
-            blob.content_type = "application/octet-stream"
-            blob.compose([bucket.blob(n) for n in names[start:end]])
-            made.append(target)
+            made.append(_compose_one(bucket, target, parts[start:end]))
         if not last:
             temporary.extend(made)
-        names = made
-    for name in temporary:
-        bucket.blob(name).delete()
+        parts = made
+    for name, generation, _ in temporary:
+        try:
+            bucket.blob(name).delete(if_generation_match=generation, retry=DEFAULT_RETRY)
+        except NotFound:  # an earlier attempt of this delete landed
+            pass

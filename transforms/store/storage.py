@@ -1,15 +1,15 @@
 """Reading and writing files wherever they live (a local folder or gs://), retry-safely.
 
 Everything goes through Beam's FileSystems, so a URI scheme Beam knows works here. Writes
-are atomic where the store allows it (a temporary name and a rename on local disks; a GCS
-object appears whole or not at all), so a retried bundle never leaves half a file.
+are atomic where the store allows it (a locked temporary name and a rename on local disks, see
+local_files.py; a GCS object appears whole or not at all), so a retried bundle or a killed
+worker never leaves half a file under a final name.
 """
 from __future__ import annotations
 
 import os
 import posixpath
 import shutil
-import tempfile
 import uuid
 from typing import Iterable
 
@@ -18,6 +18,8 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.core.uris import is_local  # noqa: F401  (storage.is_local: the one rule)
 from transforms.store import fetch
 from transforms.store import gcs
+from transforms.store import local_files
+from transforms.store import scratch as scratch_dirs
 
 _CHUNK = 8 * 1024 * 1024
 
@@ -67,11 +69,7 @@ def identity(uri: str) -> str:
 def write_bytes(uri: str, data: bytes) -> None:
     """Write a whole file atomically."""
     if is_local(uri):
-        os.makedirs(os.path.dirname(uri) or ".", exist_ok=True)
-        tmp = f"{uri}.tmp-{uuid.uuid4().hex}"
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, uri)
+        local_files.write_file(uri, data)
         return
     with FileSystems.create(uri, mime_type="application/octet-stream") as handle:
         handle.write(data)
@@ -80,13 +78,7 @@ def write_bytes(uri: str, data: bytes) -> None:
 def publish_file(local_path: str, uri: str, mime_type: str = "application/octet-stream") -> None:
     """Move a finished local file to its final place; a rename when both are on one disk."""
     if is_local(uri):
-        os.makedirs(os.path.dirname(uri) or ".", exist_ok=True)
-        tmp = f"{uri}.tmp-{uuid.uuid4().hex}"
-        try:
-            os.replace(local_path, tmp)
-        except OSError:  # another filesystem: copy instead of rename
-            shutil.copyfile(local_path, tmp)
-        os.replace(tmp, uri)
+        local_files.move_into(local_path, uri)
         return
     with open(local_path, "rb") as src, FileSystems.create(uri, mime_type=mime_type) as dst:
         shutil.copyfileobj(src, dst, _CHUNK)
@@ -97,17 +89,14 @@ def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fet
     """Copy a whole file; never through memory. An http(s) source is fetched under `fetch_policy`.
     `identity` (a gs:// source's, from identity()): copy that generation only, or raise gcs.SourceReplaced."""
     if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
-        scratch = tempfile.mkdtemp(prefix="fetch-")
+        scratch = scratch_dirs.make_scratch("fetch-")
         try:
             publish_file(fetch.fetch_to_dir(src_uri, scratch, fetch_policy), dest_uri)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return
     if is_local(src_uri) and is_local(dest_uri):
-        os.makedirs(os.path.dirname(dest_uri) or ".", exist_ok=True)
-        tmp = f"{dest_uri}.tmp-{uuid.uuid4().hex}"
-        shutil.copyfile(src_uri, tmp)
-        os.replace(tmp, dest_uri)
+        local_files.copy_into(src_uri, dest_uri)
         return
     if gcs.is_gcs(src_uri) and gcs.is_gcs(dest_uri):
         gcs.copy(src_uri, dest_uri, gcs.generation_of(identity) if identity else None)  # on the server
@@ -146,13 +135,10 @@ def concat(sources: Iterable[str], dest_uri: str) -> None:
     """Concatenate files in the given order into one, atomically."""
     sources = list(sources)
     if is_local(dest_uri):
-        tmp = f"{dest_uri}.tmp-{uuid.uuid4().hex}"
-        os.makedirs(os.path.dirname(dest_uri) or ".", exist_ok=True)
-        with open(tmp, "wb") as dst:
+        with local_files.atomic_writer(dest_uri) as dst:
             for source in sources:
                 with open(source, "rb") as src:
                     shutil.copyfileobj(src, dst, _CHUNK)
-        os.replace(tmp, dest_uri)
         return
     if gcs.is_gcs(dest_uri) and all(gcs.is_gcs(s) for s in sources):
         gcs.compose(sources, dest_uri)  # on the server, 32 objects per call
