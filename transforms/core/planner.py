@@ -22,7 +22,8 @@ from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestR
 
 # Encoder settings are part of every transcoded clip's name: change them and clips are remade.
 # v2: deinterlaced, square pixels at the display aspect, HDR tone-mapped, the default audio track.
-ENCODER_VERSION = "x264-veryfast-v2"
+# v3: stream copies seek exactly, without make_zero; transcodes start on real frames (timelines).
+ENCODER_VERSION = "x264-veryfast-v3"
 # Roughly what H.264 at `veryfast` needs for a clean picture, in bits per pixel per frame.
 _BITS_PER_PIXEL = 0.05
 _HEIGHTS = (2160, 1440, 1080, 720, 540, 480, 360, 240, 144)
