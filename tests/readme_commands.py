@@ -43,10 +43,16 @@ MANIFEST = {
     "python -m pipeline.run --manifest manifest.jsonl --output out/": RUN_LOCAL,
     "gsutil cat gs://$BUCKET/datasets/videos/LATEST": "needs a GCP project",
     "gcloud scheduler jobs run gemini-video-dataset-nightly --location $REGION": "needs a GCP project",
+    "bash dev.sh faults": "the fault scenarios take tens of minutes; tests/faults/test_faults_pipeline.py runs each "
+                          "small, through the same code",
+    "python -m pipeline.report OUTPUT": "tests/report/test_report_cli.py and test_report_in_browser.py run it as a "
+                                        "subprocess on a run's output",
+    "python -m pipeline.report gs://bucket/ds --report summary --to report.html":
+        "tests/gcs/test_report_on_gcs.py runs it against the emulator",
 }
-# pipeline.convert (merged from main at the end of issue 16's work): each needs an export in its
-# format. NOT YET run as a subprocess here; its --help is (tests/pipeline/test_commands.py).
-_CONVERT = "needs an export in that format: not yet run from the README (its --help is tested)"
+# pipeline.convert: each needs an export in its format; tests/pipeline/test_convert_cli.py reads
+# these lines from the README and runs each as a subprocess on an export written as the tool writes it.
+_CONVERT = "run from the README by tests/pipeline/test_convert_cli.py, with an export in its format"
 MANIFEST.update({command: _CONVERT for command in (
     "python -m pipeline.convert label-studio export.json --output manifest.jsonl --videos videos/ --frame_rate 25",
     "python -m pipeline.convert cvat-video annotations.xml --output manifest.jsonl --videos videos/",
