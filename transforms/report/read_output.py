@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.report.answers import LineFacts, line_facts
-from transforms.stages.publish import POINTER
+from transforms.core.publication import POINTER
 from transforms.store import storage
 
 SPLITS = ("train", "validation")
