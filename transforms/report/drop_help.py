@@ -136,8 +136,9 @@ DROP_HELP: dict[str, DropHelp] = {
         'annotate it, shorten the segment, or use `LOW`'),
     'cut_failed': DropHelp(
         'cut',
-        'ffmpeg failed, timed out or was killed (crash, memory cap), or a copied clip is not where '
-        'the keyframes said',
+        'ffmpeg failed, timed out or was killed (crash, memory cap), a copied clip is not where '
+        'the keyframes said, or a written clip would not show its first frame at 0 to every reader '
+        '(see "Timelines")',
         'see `detail`; report it if the file plays'),
     'clip_over_limit': DropHelp(
         'cut',
