@@ -23,7 +23,8 @@ from transforms.stages.write import WriteDataset
 
 
 def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str]) -> None:
-    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline)
+    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline,
+                                          config.system_instruction)
     by_source = (read["rows"]
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
@@ -32,7 +33,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                                       cache_dir=storage.join(config.media_dir, "_probe"))
     limits = config.limits
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
-                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
+                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals,
+                            oversize=limits.oversize, max_output_fps=limits.fps_cap)
     max_seconds = budget.clip_limits()
     planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.

@@ -37,7 +37,8 @@ def _index_row(split, row_id, clip_index, **extra):
     row = {"split": split, "row_id": row_id, "source_uri": f"gs://b/{row_id}.mp4", "source_start": 10.0 * clip_index,
            "source_end": 10.0 * clip_index + 10.0, "file_uri": f"gs://b/media/{row_id}-{clip_index}.mp4",
            "clip_index": clip_index, "clip_count": 2, "duration": 10.0, "bytes": 12345, "action": "cut",
-           "mime_type": "video/mp4", "est_tokens": 1020, "line_sha1": "0" * 40, "location": f"m.jsonl:{row_id}"}
+           "mime_type": "video/mp4", "est_tokens": 1020, "line_sha1": "0" * 40, "location": f"m.jsonl:{row_id}",
+           "note": ""}
     row.update(extra)
     return row
 

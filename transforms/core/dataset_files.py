@@ -29,6 +29,7 @@ INDEX_SCHEMA = pa.schema([
     ("est_tokens", pa.int64()),
     ("line_sha1", pa.string()),
     ("location", pa.string()),
+    ("note", pa.string()),
 ])
 
 

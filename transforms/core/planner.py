@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 
 from transforms.media import video_info as V
 from transforms.core.cut_points import choose_cuts, grid_candidates, keyframe_candidates
+from transforms.core import oversize as O
 from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
                               TranscodeSettings, VideoInfo)
@@ -43,6 +44,7 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         if problem:
             drops.append(problem)
         else:
+            row = O.normalised(row, limits)
             by_segment[row.segment_key].append(row)
 
     clips: list[ClipSpec] = []
@@ -52,10 +54,16 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         first = segment_rows[0]
         seg_start = first.start or 0.0
         seg_end = min(first.end, info.duration) if first.end is not None else info.duration
-        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), limits, virtual)
+        seg_limits = O.limits_for_row(first, limits)
+        over = O.drop_detail(info, seg_start, seg_end, seg_limits)
+        if over:
+            drops.extend(_drop(row, info, DropReason.OVER_SIZE_LIMIT, over) for row in segment_rows)
+            continue
+        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), seg_limits, virtual)
         for row in segment_rows:
             if row.annotations is None and len(segment_clips) > 1:
                 drops.append(_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+                                   O.split_response_detail(seg_limits) or
                                    "the segment needs more than one clip once snapped to keyframes; "
                                    "give `start`/`end` a little inside the limit"))
             else:
@@ -119,6 +127,8 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
         return _specs(info, segment_key, [0.0, info.duration], Action.COPY, limits)
     if virtual and virtual_segments_fit(info, limits):
         return virtual_specs(info, segment_key, seg_start, seg_end, intervals, limits)
+    if not copy_fits and limits.oversize == O.SPLIT:
+        return split_specs(info, segment_key, seg_start, seg_end, intervals, limits)
     if streams_copyable:
         if whole and length <= max_len:
             return _specs(info, segment_key, [0.0, info.duration], Action.REMUX, limits)
@@ -132,9 +142,23 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
     return _specs(info, segment_key, bounds, Action.TRANSCODE, limits)
 
 
+def split_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,
+                intervals: Sequence[tuple[float, float]], limits: Limits) -> list[ClipSpec]:
+    """--oversize split: stream-copied pieces under the size and length limits, cut on keyframes;
+    a transcode, with the reason in each clip's note, where stream copy cannot make such pieces."""
+    plan = O.split_bounds(info, seg_start, seg_end, intervals, limits,
+                          limits.max_file_bytes * _COPY_SIZE_HEADROOM)
+    if plan.bounds is not None:
+        return _specs(info, segment_key, plan.bounds, Action.CUT, limits)
+    bounds = choose_cuts(seg_start, seg_end, limits.planned_clip_seconds, grid_candidates(1.0), intervals)
+    note = f"--oversize split fell back to transcode: {plan.problem}"
+    return [dataclasses.replace(spec, note=note)
+            for spec in _specs(info, segment_key, bounds, Action.TRANSCODE, limits)]
+
+
 def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Action,
            limits: Limits) -> list[ClipSpec]:
-    lean = dataclasses.replace(info, keyframes=())
+    lean = dataclasses.replace(info, keyframes=(), keyframe_bytes=())
     count = len(bounds) - 1
     specs = []
     for index, (start, end) in enumerate(zip(bounds, bounds[1:])):

@@ -55,6 +55,7 @@ class DropReason(str, enum.Enum):
     SEGMENT_OUT_OF_RANGE = "segment_out_of_range"
     ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"
     TOO_LONG_FOR_RESPONSE = "too_long_for_response"
+    OVER_SIZE_LIMIT = "over_size_limit"          # --oversize drop (or the row's `oversize: drop`)
     # cut
     CUT_FAILED = "cut_failed"
     CLIP_OVER_LIMIT = "clip_over_limit"
@@ -136,6 +137,11 @@ class ManifestRow(pydantic.BaseModel):
     fps: Optional[float] = None  # videoMetadata.fps of a repaired example
     # Repair mode: the original answer with its timestamps marked (transforms/core/repair.py).
     answer_template: Optional[str] = None
+    # How a source over the size limit is brought under it (transcode/split/drop); None: --oversize.
+    oversize: Optional[str] = None
+    system_instruction: Optional[str] = None  # None: --system_instruction (or none)
+    # More turns after the first answer: (role, text) pairs, alternating, the last the model's.
+    turns: tuple[tuple[str, str], ...] = ()
 
     @property
     def segment_key(self) -> str:
@@ -144,7 +150,9 @@ class ManifestRow(pydantic.BaseModel):
         end = "" if self.end is None else repr(self.end)
         key = f"{self.video_uri}|{start}|{end}"
         # Another resolution means other length limits, so other clips.
-        return key + f"|{self.media_resolution}" if self.media_resolution else key
+        key = key + f"|{self.media_resolution}" if self.media_resolution else key
+        # Another way of meeting the size limit means other clips too.
+        return key + f"|oversize={self.oversize}" if self.oversize else key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +174,10 @@ class VideoInfo:
     keyframes: tuple[float, ...] = ()
     identity: str = ""           # size and mtime (local) or generation (GCS): names outputs
     decode_lead: float = 0.0     # seconds a keyframe's decode time precedes its display time
+    # Bytes of video packets before each keyframe (parallel to `keyframes`; empty when unknown):
+    # where stream-copied pieces can be cut by size (--oversize split).
+    keyframe_bytes: tuple[int, ...] = ()
+    video_bytes: int = 0         # all video packets' bytes (the rest of the file: audio and boxes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +201,7 @@ class ClipSpec:
     action: Action
     transcode: TranscodeSettings  # used by TRANSCODE, and as the fallback of a too-large copy
     media_name: str              # deterministic: source identity + plan + encoder settings
+    note: str = ""               # why the clip is made the way it is, when that is not the obvious way
 
     @property
     def clip_key(self) -> str:
@@ -210,6 +223,7 @@ class CutClip:
     has_audio: bool
     reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
     source_bytes_downloaded: int = 0  # the source's download, on the first clip made from it
+    note: str = ""               # the plan's note, or why the cut changed the plan (a copy over the size limit)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -156,7 +156,9 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     first_keyframe = None
     lead = 0.0
     count = 0
+    sizes = _KeyframeBytes()
     for packet in container.demux(video):
+        sizes.add(packet)
         if packet.pts is None:
             continue
         count += 1
@@ -166,6 +168,7 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         end = pts + duration if end is None else max(end, pts + duration)
         if packet.is_keyframe if sync_positions is None else packet.pos in sync_positions:
             keyframes.append(pts)
+            sizes.mark(pts)
             if first_keyframe is None and packet.pos is not None and packet.pos >= 0:
                 first_keyframe = (packet.pos, packet.pos + packet.size)
             if packet.dts is not None:
@@ -183,7 +186,32 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         # decode time, so a copied clip must stop this much before the next keyframe's time.
         "decode_lead": lead,
         "first_keyframe": first_keyframe or (0, 0),
+        **sizes.report(),
     }
+
+
+class _KeyframeBytes:
+    """Bytes of video packets before each keyframe, in keyframe order (--oversize split cuts by them).
+
+    A header-only probe sees each packet's size in the sample table, so this costs no read.
+    """
+
+    def __init__(self):
+        self._before = 0   # bytes of the packets before the current one
+        self._current = 0
+        self._marks: list[tuple[float, int]] = []
+
+    def add(self, packet) -> None:
+        self._before += self._current
+        self._current = packet.size or 0
+
+    def mark(self, pts: float) -> None:
+        """The current packet is a keyframe at `pts`: a piece cut there starts after `_before` bytes."""
+        self._marks.append((pts, self._before))
+
+    def report(self) -> dict[str, Any]:
+        return {"keyframe_bytes": [size for _, size in sorted(self._marks)],
+                "video_bytes": self._before + self._current}
 
 
 def result_fps_guess(video) -> float:

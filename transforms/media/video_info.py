@@ -42,7 +42,15 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         keyframes=tuple(raw.get("keyframes", ())),
         identity=identity,
         decode_lead=float(raw.get("decode_lead", 0.0)),
+        # Absent from probes cached before it was measured: the planner then assumes an even bitrate.
+        keyframe_bytes=_keyframe_bytes(raw),
+        video_bytes=int(raw.get("video_bytes", 0)),
     )
+
+
+def _keyframe_bytes(raw: dict[str, Any]) -> tuple[int, ...]:
+    sizes = tuple(int(b) for b in raw.get("keyframe_bytes", ()))
+    return sizes if len(sizes) == len(raw.get("keyframes", ())) else ()
 
 
 def accepted_mime(info: VideoInfo) -> Optional[str]:

@@ -204,6 +204,7 @@ class _CutFn(beam.DoFn):
         local_source = source_file.path()
         out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
         action = spec.action
+        note = spec.note
         measured: Optional[Measured] = None
         if action in (Action.REMUX, Action.CUT):
             self._run(stream_copy_command(spec, local_source, out), spec)
@@ -213,7 +214,10 @@ class _CutFn(beam.DoFn):
                                 f"the stream copy is {measured.duration:.3f}s long, not the planned "
                                 f"{spec.end - spec.start:.3f}s: the source's keyframes are not where probing saw them")
             if measured.bytes > self._limits.max_file_bytes:
-                action, measured = Action.TRANSCODE, None  # the bitrate varies: re-encode this clip
+                # The bitrate varies: re-encode this clip, and say so in its record.
+                note = (f"the stream copy came out {measured.bytes:,} bytes, over the "
+                        f"{self._limits.max_file_bytes:,}-byte limit: transcoded")
+                action, measured = Action.TRANSCODE, None
         if action is Action.TRANSCODE:
             measured = self._transcode(spec, local_source, out)
         assert measured is not None
@@ -225,7 +229,7 @@ class _CutFn(beam.DoFn):
         fault_injection.after_upload(file_uri)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
                        source_end=start + measured.duration, duration=measured.duration,
-                       bytes=measured.bytes, action=action, has_audio=source.has_audio)
+                       bytes=measured.bytes, action=action, has_audio=source.has_audio, note=note)
 
     def _transcode(self, spec: ClipSpec, local_source: str, out: str) -> Measured:
         seconds = spec.end - spec.start
@@ -276,12 +280,15 @@ _META_FIELDS = ("file_uri", "mime_type", "source_start", "source_end", "duration
 def _to_meta(clip: CutClip) -> dict:
     meta = {name: getattr(clip, name) for name in _META_FIELDS}
     meta["action"] = clip.action.value
+    if clip.note:
+        meta["note"] = clip.note
     return meta
 
 
 def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
     fields = {k: meta[k] for k in _META_FIELDS if k != "file_uri"}
-    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True, **fields)
+    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True,
+                   note=meta.get("note", ""), **fields)
 
 
 def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) -> int:
