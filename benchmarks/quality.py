@@ -23,8 +23,8 @@ _SSIM = re.compile(r"SSIM .*? All:([0-9.]+)")
 def clip_quality(source: str, start: float, duration: float, clip: str, width: int, height: int,
                  sample_fps: float = 1.0) -> tuple[float, float]:
     """(PSNR dB, SSIM) of `clip` against [start, start + duration) of `source`, at `sample_fps`."""
-    graph = (f"[0:v]fps={sample_fps},scale={width}:{height},setpts=PTS-STARTPTS,split[r1][r2];"
-             f"[1:v]fps={sample_fps},scale={width}:{height}:flags=bicubic,setpts=PTS-STARTPTS,split[d1][d2];"
+    graph = (f"[0:v]setpts=PTS-STARTPTS,fps={sample_fps},scale={width}:{height},split[r1][r2];"
+             f"[1:v]setpts=PTS-STARTPTS,fps={sample_fps},scale={width}:{height}:flags=bicubic,split[d1][d2];"
              "[d1][r1]psnr[p];[d2][r2]ssim[s]")
     done = subprocess.run(
         [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "info",

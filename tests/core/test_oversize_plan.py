@@ -133,3 +133,10 @@ def test_max_output_fps_sets_the_transcodes_frame_rate_cap():
     assert clip.transcode.fps_cap == 8.0
     (default,) = plan_with_budget(big(), [row()], BudgetSettings(media_resolution="MEDIUM")).clips
     assert default.transcode.fps_cap == 30.0 and default.media_name != clip.media_name
+
+
+def test_max_output_fps_never_goes_below_twice_a_rows_own_fps():
+    settings = BudgetSettings(media_resolution="MEDIUM", max_output_fps=8.0)
+    repaired = row().model_copy(update={"fps": 6.0})  # a repaired line that declared videoMetadata.fps 6
+    (clip,) = plan_with_budget(big(), [repaired], settings).clips
+    assert clip.transcode.fps_cap == 12.0

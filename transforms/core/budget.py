@@ -102,8 +102,8 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
 
     clips, row_plans = [], []
     for resolution in sorted(groups):
-        limits = settings.limits_for(resolution)
         group = groups[resolution]
+        limits = _output_fps_floor(settings.limits_for(resolution), group, settings)
         cap = _annotated_cap(group, info, resolution, settings)
         if cap is not None and cap < _MIN_CLIP_SECONDS:
             for row in group:
@@ -119,6 +119,15 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
         row_plans.extend(plan.rows)
         drops.extend(plan.drops)
     return VideoPlan(clips=tuple(clips), rows=tuple(row_plans), drops=tuple(drops))
+
+
+def _output_fps_floor(limits: Limits, rows: Sequence[ManifestRow], settings: BudgetSettings) -> Limits:
+    """--max_output_fps, raised to 2 x the fps a row's own example declares (a repaired line's
+    videoMetadata.fps): options validation checks --fps, not the rows."""
+    if settings.max_output_fps is None:
+        return limits
+    wanted = max((2 * row.fps for row in rows if row.fps), default=0.0)
+    return dataclasses.replace(limits, fps_cap=wanted) if wanted > limits.fps_cap else limits
 
 
 def _fps(row: ManifestRow, settings: BudgetSettings) -> Optional[float]:
