@@ -34,9 +34,9 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     limits = config.limits
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals,
-                            oversize=limits.oversize, max_output_fps=limits.fps_cap)
+                            oversize=limits.oversize, max_output_fps=config.max_output_fps)
     max_seconds = budget.clip_limits()
-    planned = probed.videos | "PlanClips" >> PlanClips(limits, budget, virtual=config.segments == "virtual")
+    planned = probed.videos | "PlanClips" >> PlanClips(budget, virtual=config.segments == "virtual")
     # Rows at another resolution (Gemini 3) are planned to their own limits: the cut checks the loosest.
     cut_limits = dataclasses.replace(limits, max_clip_seconds=max(max_seconds.values()))
     workers = p.options.view_as(DirectOptions).direct_num_workers

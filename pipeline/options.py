@@ -123,6 +123,7 @@ class RunConfig:
     segments: str = "cut"
     ffmpeg_threads: int = 0
     system_instruction: Optional[str] = None
+    max_output_fps: Optional[float] = None  # as given (also in limits.fps_cap); None: the default cap
 
     @property
     def media_dir(self) -> str:
@@ -236,6 +237,7 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         segments=opts.segments,
         ffmpeg_threads=opts.ffmpeg_threads,
         system_instruction=opts.system_instruction,
+        max_output_fps=opts.max_output_fps,
     )
 
 

@@ -43,7 +43,6 @@ def test_text_is_about_four_characters_a_token():
 
 
 def test_examples_module_reads_the_profile_rates():
-    assert E.TOKENS_PER_FRAME == dict(GEMINI_25.tokens_per_frame)
     assert E.estimate_tokens(1200, True, "LOW", "") == 115_200 + 7_200
     assert E.estimate_tokens(300, False, "HIGH", "", profile=GEMINI_3) == 300 * (280 + 6)
 

@@ -8,7 +8,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.options import VideoDatasetOptions, resolve_run_id, run_config, validate
 from transforms.core import stats as S
-from transforms.core.manifest import resolve_uri
+from transforms.core.uris import resolve_uri
 from transforms.stages.probe import probe_cache_name
 from transforms.stages.publish import pointer_bytes
 

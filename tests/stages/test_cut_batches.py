@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.summary import summary_text
 from transforms.core import stats as S
-from transforms.stages.cut import _from_meta, _to_meta, batch_key, clip_order
+from transforms.core.cut_policy import batch_key, clip_order
+from transforms.stages.cut import _from_meta, _to_meta
 from transforms.core.types import Action, ClipSpec, CutClip, TranscodeSettings, VideoInfo
 
 

@@ -14,9 +14,9 @@ from typing import Optional, Sequence
 from transforms.core.conversation import extra_text
 from transforms.gemini import examples as E
 from transforms.gemini.limits import Limits, default_limits
-from transforms.core.planner import VideoPlan, plan_video
+from transforms.core.planner import VideoPlan, plan_drop, plan_video
 from transforms.gemini.profiles import GEMINI_25, RESOLUTIONS, Profile, estimate, seconds_within_tokens
-from transforms.core.types import Drop, DropReason, ManifestRow, Stage, VideoInfo
+from transforms.core.types import Drop, DropReason, ManifestRow, VideoInfo
 
 # Below this a clip says too little to be worth a tuning example: the text alone is the problem.
 _MIN_CLIP_SECONDS = 2.0
@@ -63,11 +63,6 @@ def _answer_bound(row: ManifestRow, timestamp_decimals: int) -> str:
     return E.annotation_answer(row.annotations or (), timestamp_decimals)
 
 
-def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
-    return Drop(row_id=row.row_id, source_uri=info.uri, stage=Stage.PLAN, reason=reason,
-                detail=detail, location=row.location)
-
-
 def resolve_resolution(row: ManifestRow, settings: BudgetSettings, info: VideoInfo) -> ManifestRow | Drop:
     """The row with its resolution normalised (None: the dataset's), or a drop when the profile forbids it.
 
@@ -77,7 +72,7 @@ def resolve_resolution(row: ManifestRow, settings: BudgetSettings, info: VideoIn
     if wanted is None or wanted == settings.media_resolution:
         return row.model_copy(update={"media_resolution": None}) if wanted else row
     if not settings.profile.per_part_resolution:
-        return _drop(row, info, DropReason.MEDIA_RESOLUTION_MISMATCH,
+        return plan_drop(row, info, DropReason.MEDIA_RESOLUTION_MISMATCH,
                      f"the row asks for {wanted} but {settings.profile.name} needs one mediaResolution for "
                      f"the whole dataset ({settings.media_resolution}); remove the row's `media_resolution`, "
                      f"run with --media_resolution {wanted}, or tune with --profile gemini-3")
@@ -107,7 +102,7 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
         cap = _annotated_cap(group, info, resolution, settings)
         if cap is not None and cap < _MIN_CLIP_SECONDS:
             for row in group:
-                drops.append(_drop(row, info, DropReason.OVER_TOKEN_BUDGET,
+                drops.append(plan_drop(row, info, DropReason.OVER_TOKEN_BUDGET,
                                    f"the prompt and answer alone come near --max_example_tokens "
                                    f"{settings.token_cap:,}; shorten them or raise the cap"))
             continue
@@ -153,7 +148,7 @@ def _over_budget_response(row: ManifestRow, info: VideoInfo, resolution: str,
                       row.prompt + answer_bound(row), _fps(row, settings)).total
     if tokens <= settings.token_cap:
         return None
-    return _drop(row, info, DropReason.OVER_TOKEN_BUDGET,
+    return plan_drop(row, info, DropReason.OVER_TOKEN_BUDGET,
                  f"the example would be about {tokens:,} tokens, over --max_example_tokens "
                  f"{settings.token_cap:,}, and a fixed `response` cannot be split; annotate it with times, "
                  "give a shorter `start`/`end`, use LOW, or lower --fps")

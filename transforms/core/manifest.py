@@ -8,28 +8,20 @@ import csv
 import hashlib
 import io
 import json
-import posixpath
 from typing import Any, Iterator, Optional, Union
 
 from transforms.core.conversation import ConversationError, parse_system_instruction, parse_turns
 from transforms.core.oversize import MODES, parse_mode
 from transforms.gemini.profiles import parse_resolution
 from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.errors import DropError
+from transforms.core.uris import resolve_uri
 from transforms.core.types import Annotation, Drop, DropReason, ManifestRow, Stage
 
-KNOWN_FIELDS = ("id", "video_uri", "prompt", "annotations", "response", "start", "end", "split",
-                "media_resolution", "oversize", "system_instruction", "turns")
 SPLITS = {"train": "train", "training": "train", "validation": "validation",
           "valid": "validation", "val": "validation"}
 
 Record = Union[dict, Drop]
-
-
-class _RowError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 def manifest_format(path: str) -> str:
@@ -118,30 +110,26 @@ def _iter_parquet(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
         yield f"{path}#{number}", record
 
 
+def row_id_of(raw: dict) -> str:
+    """The row's own `id`, or a stable one derived from its content."""
+    return str(raw["id"]) if raw.get("id") not in (None, "") else derived_row_id(raw)
+
+
 def derived_row_id(raw: dict) -> str:
     """A stable id from the row's content, for rows that bring none."""
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
     return "row-" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def resolve_uri(uri: str, manifest_dir: str) -> str:
-    """A local path relative to the manifest's folder becomes absolute; URIs stay as they are."""
-    if "://" in uri or uri.startswith("/"):
-        return uri
-    scheme, sep, path = manifest_dir.rpartition("://")
-    # normpath would fold the "//" of "gs://" too: normalise only the part after the scheme.
-    return f"{scheme}{sep}{posixpath.normpath(posixpath.join(path, uri))}"
-
-
 def parse_row(raw: dict, location: str, manifest_dir: str,
               default_prompt: Optional[str] = None) -> Union[ManifestRow, Drop]:
     """A ManifestRow, or a Drop that says what is wrong with the row and how to fix it."""
-    row_id = str(raw["id"]) if raw.get("id") not in (None, "") else derived_row_id(raw)
+    row_id = row_id_of(raw)
     video_uri = raw.get("video_uri")
     source = resolve_uri(video_uri, manifest_dir) if isinstance(video_uri, str) and video_uri else ""
     try:
         return _parse(raw, row_id, source, location, default_prompt)
-    except _RowError as err:
+    except DropError as err:
         return Drop(row_id=row_id, source_uri=source, stage=Stage.READ, reason=err.reason,
                     detail=err.detail, location=location)
 
@@ -149,33 +137,33 @@ def parse_row(raw: dict, location: str, manifest_dir: str,
 def _parse(raw: dict, row_id: str, source: str, location: str,
            default_prompt: Optional[str]) -> ManifestRow:
     if not source:
-        raise _RowError(DropReason.MISSING_FIELD, "`video_uri` is missing or empty")
+        raise DropError(DropReason.MISSING_FIELD, "`video_uri` is missing or empty")
     turns = _turns(raw)
     prompt = turns[0][1] if turns else raw.get("prompt", default_prompt)
     if not isinstance(prompt, str) or not prompt.strip():
-        raise _RowError(DropReason.MISSING_FIELD, "`prompt` is missing or empty; add it or pass --prompt")
+        raise DropError(DropReason.MISSING_FIELD, "`prompt` is missing or empty; add it or pass --prompt")
     start = _time(raw, "start")
     end = _time(raw, "end")
     if start is not None and end is not None and end <= start:
-        raise _RowError(DropReason.BAD_RANGE, f"segment end {end}s is not after its start {start}s")
+        raise DropError(DropReason.BAD_RANGE, f"segment end {end}s is not after its start {start}s")
     annotations = _annotations(raw.get("annotations"), start, end)
     response = turns[1][1] if turns else _response(raw.get("response"))
     if annotations is not None and response is not None:
-        raise _RowError(DropReason.AMBIGUOUS_TARGET,
+        raise DropError(DropReason.AMBIGUOUS_TARGET,
                         "row has both `annotations` and `response`; keep the one the model should answer")
     if annotations is None and response is None:
-        raise _RowError(DropReason.NO_TARGET,
+        raise DropError(DropReason.NO_TARGET,
                         "row has neither `annotations` nor `response`; give the model something to answer "
                         "(`annotations: []` means 'no events')")
     split = raw.get("split")
     if split is not None:
         if str(split).lower() not in SPLITS:
-            raise _RowError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
+            raise DropError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
         split = SPLITS[str(split).lower()]
     resolution = raw.get("media_resolution")
     if resolution not in (None, ""):
         if parse_resolution(resolution) is None:
-            raise _RowError(DropReason.MALFORMED_ROW,
+            raise DropError(DropReason.MALFORMED_ROW,
                             f"`media_resolution` is {resolution!r}; use LOW, MEDIUM or HIGH")
         resolution = parse_resolution(resolution)
     else:
@@ -192,7 +180,7 @@ def _oversize(raw: dict) -> Optional[str]:
         return None
     mode = parse_mode(value)
     if mode is None:
-        raise _RowError(DropReason.MALFORMED_ROW, f"`oversize` is {value!r}; use {', '.join(MODES)}")
+        raise DropError(DropReason.MALFORMED_ROW, f"`oversize` is {value!r}; use {', '.join(MODES)}")
     return mode
 
 
@@ -202,20 +190,20 @@ def _turns(raw: dict) -> tuple[tuple[str, str], ...]:
         return ()
     clash = [k for k in ("prompt", "response", "annotations") if raw.get(k) is not None]
     if clash:
-        raise _RowError(DropReason.AMBIGUOUS_TARGET,
+        raise DropError(DropReason.AMBIGUOUS_TARGET,
                         f"row has `turns` and `{clash[0]}`; `turns` holds the whole conversation, "
                         "the first turn the prompt: keep one of them")
     try:
         return parse_turns(raw["turns"])
     except ConversationError as err:
-        raise _RowError(DropReason.MALFORMED_ROW, str(err)) from None
+        raise DropError(DropReason.MALFORMED_ROW, str(err)) from None
 
 
 def _system_instruction(raw: dict) -> Optional[str]:
     try:
         return parse_system_instruction(raw.get("system_instruction"))
     except ConversationError as err:
-        raise _RowError(DropReason.MALFORMED_ROW, str(err)) from None
+        raise DropError(DropReason.MALFORMED_ROW, str(err)) from None
 
 
 def _time(raw: dict, name: str) -> Optional[float]:
@@ -224,7 +212,7 @@ def _time(raw: dict, name: str) -> Optional[float]:
     try:
         return parse_time(raw[name])
     except TimeFormatError as err:
-        raise _RowError(DropReason.BAD_TIME, f"`{name}`: {err}") from None
+        raise DropError(DropReason.BAD_TIME, f"`{name}`: {err}") from None
 
 
 def _annotations(value: Any, seg_start: Optional[float],
@@ -232,22 +220,22 @@ def _annotations(value: Any, seg_start: Optional[float],
     if value is None:
         return None
     if not isinstance(value, list):
-        raise _RowError(DropReason.MALFORMED_ROW, f"`annotations` must be a list, got {type(value).__name__}")
+        raise DropError(DropReason.MALFORMED_ROW, f"`annotations` must be a list, got {type(value).__name__}")
     result = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            raise _RowError(DropReason.MALFORMED_ROW, f"annotation {i} is not an object")
+            raise DropError(DropReason.MALFORMED_ROW, f"annotation {i} is not an object")
         if item.get("start") in (None, ""):
-            raise _RowError(DropReason.MISSING_FIELD, f"annotation {i} has no `start`")
+            raise DropError(DropReason.MISSING_FIELD, f"annotation {i} has no `start`")
         try:
             start = parse_time(item["start"])
             end = None if item.get("end") in (None, "") else parse_time(item["end"])
         except TimeFormatError as err:
-            raise _RowError(DropReason.BAD_TIME, f"annotation {i}: {err}") from None
+            raise DropError(DropReason.BAD_TIME, f"annotation {i}: {err}") from None
         if end is not None and end < start:
-            raise _RowError(DropReason.BAD_RANGE, f"annotation {i} ends ({end}s) before it starts ({start}s)")
+            raise DropError(DropReason.BAD_RANGE, f"annotation {i} ends ({end}s) before it starts ({start}s)")
         if seg_start is not None and start < seg_start or seg_end is not None and (end or start) > seg_end:
-            raise _RowError(DropReason.ANNOTATION_OUT_OF_RANGE,
+            raise DropError(DropReason.ANNOTATION_OUT_OF_RANGE,
                             f"annotation {i} ({start}s..{end if end is not None else start}s) lies outside "
                             f"the row's segment {seg_start or 0}s..{seg_end if seg_end is not None else 'end'}; "
                             "annotation times are on the source's timeline")

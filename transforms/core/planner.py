@@ -57,13 +57,13 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         seg_limits = O.limits_for_row(first, limits)
         over = O.drop_detail(info, seg_start, seg_end, seg_limits)
         if over:
-            drops.extend(_drop(row, info, DropReason.OVER_SIZE_LIMIT, over) for row in segment_rows)
+            drops.extend(plan_drop(row, info, DropReason.OVER_SIZE_LIMIT, over) for row in segment_rows)
             continue
         segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), seg_limits, virtual)
         for row in segment_rows:
             if row.annotations is None and len(segment_clips) > 1:
-                drops.append(_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
-                                   O.split_response_detail(seg_limits) or
+                drops.append(plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+                                       O.split_response_detail(seg_limits) or
                                    "the segment needs more than one clip once snapped to keyframes; "
                                    "give `start`/`end` a little inside the limit"))
             else:
@@ -73,7 +73,8 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
     return VideoPlan(clips=tuple(clips), rows=tuple(row_plans), drops=tuple(drops))
 
 
-def _drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
+def plan_drop(row: ManifestRow, info: VideoInfo, reason: DropReason, detail: str) -> Drop:
+    """The plan stage's drop record for `row` (the planner's and the budget's)."""
     return Drop(row_id=row.row_id, source_uri=info.uri, stage=Stage.PLAN, reason=reason,
                 detail=detail, location=row.location)
 
@@ -82,21 +83,21 @@ def check_row(row: ManifestRow, info: VideoInfo, limits: Limits) -> Optional[Dro
     """A Drop when the row asks for something the video does not have."""
     tolerance = limits.annotation_tolerance_seconds
     if row.start is not None and row.start >= info.duration:
-        return _drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
+        return plan_drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
                      f"segment starts at {row.start}s but the video is {info.duration:.3f}s long")
     if row.end is not None and row.end > info.duration + tolerance:
-        return _drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
+        return plan_drop(row, info, DropReason.SEGMENT_OUT_OF_RANGE,
                      f"segment ends at {row.end}s but the video is {info.duration:.3f}s long")
     for i, ann in enumerate(row.annotations or ()):
         last = ann.end if ann.end is not None else ann.start
         if last > info.duration + tolerance:
-            return _drop(row, info, DropReason.ANNOTATION_OUT_OF_RANGE,
+            return plan_drop(row, info, DropReason.ANNOTATION_OUT_OF_RANGE,
                          f"annotation {i} ends at {last}s but the video is {info.duration:.3f}s long")
     if row.annotations is None:
         seg_start = row.start or 0.0
         seg_end = min(row.end, info.duration) if row.end is not None else info.duration
         if seg_end - seg_start > limits.planned_clip_seconds:
-            return _drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+            return plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
                          f"a fixed `response` needs one clip, but the video is {seg_end - seg_start:.1f}s "
                          f"and clips at {limits.media_resolution} hold {limits.max_clip_seconds:.0f}s; "
                          "annotate it, give a shorter `start`/`end`, or use --media_resolution LOW")

@@ -17,12 +17,13 @@ import json
 import re
 from typing import Any, Optional, Sequence, Union
 
-from transforms.core.manifest import SPLITS, resolve_uri
+from transforms.core.manifest import SPLITS
+from transforms.core.uris import resolve_uri
 from transforms.gemini.profiles import parse_resolution
-from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.timecode import TimeFormatError, parse_video_offset
+from transforms.core.errors import DropError
 from transforms.core.types import Annotation, Drop, DropReason, ManifestRow, Stage
 
-TIMELINES = ("video", "segment")
 # H:MM:SS / HH:MM:SS, or M:SS / MM:SS (minutes may run past 59), each with optional fraction.
 # Digits or a colon right next to it mean it is part of something else (a ratio, a clock with days).
 TIMESTAMP_RE = re.compile(r"(?<![\d:.])(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)(?:\.(\d{1,3}))?(?![\d:])")
@@ -147,19 +148,12 @@ def render_answer(template_json: str, held: Sequence[Annotation], clip_start: fl
     return template["prefix"] + json.dumps(items, ensure_ascii=False) + template["suffix"]
 
 
-class _RepairError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
 def row_from_example(raw: dict, location: str, manifest_dir: str, row_id: str,
                      timeline: str = "video") -> Union[ManifestRow, Drop]:
     """A ManifestRow that rebuilds this example within the limits, or a Drop saying what is wrong."""
     try:
         return _row(raw, location, manifest_dir, row_id, timeline)
-    except _RepairError as err:
+    except DropError as err:
         uri = _video_part(raw.get("contents")).get("fileData", {}).get("fileUri", "") if isinstance(
             raw.get("contents"), list) else ""
         return Drop(row_id=row_id, source_uri=uri if isinstance(uri, str) else "", stage=Stage.READ,
@@ -181,49 +175,44 @@ def _texts(contents: list, role: str) -> list[str]:
 
 
 def _offset(metadata: dict, name: str) -> Optional[float]:
-    value = metadata.get(name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, dict):  # the proto form {"seconds": 60, "nanos": 0}
-        value = float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
     try:
-        return parse_time(value)
+        return parse_video_offset(metadata.get(name))
     except TimeFormatError as err:
-        raise _RepairError(DropReason.BAD_TIME, f"videoMetadata.{name}: {err}") from None
+        raise DropError(DropReason.BAD_TIME, f"videoMetadata.{name}: {err}") from None
 
 
 def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str) -> ManifestRow:
     contents = raw.get("contents")
     if not isinstance(contents, list) or not contents:
-        raise _RepairError(DropReason.MALFORMED_ROW, "`contents` must be a non-empty list of {role, parts}")
+        raise DropError(DropReason.MALFORMED_ROW, "`contents` must be a non-empty list of {role, parts}")
     videos = [p for c in contents if isinstance(c, dict) for p in c.get("parts") or ()
               if isinstance(p, dict) and "fileData" in p]
     if len(videos) != 1:
-        raise _RepairError(DropReason.MALFORMED_ROW,
+        raise DropError(DropReason.MALFORMED_ROW,
                            f"a tuning example takes exactly one video, this one has {len(videos)}; "
                            "split it into one example per video")
     part = _video_part(contents)
     uri = (part.get("fileData") or {}).get("fileUri")
     if not isinstance(uri, str) or not uri:
-        raise _RepairError(DropReason.MISSING_FIELD, "the video part has no `fileData.fileUri`")
+        raise DropError(DropReason.MISSING_FIELD, "the video part has no `fileData.fileUri`")
     prompt = "\n".join(_texts(contents, "user"))
     if not prompt.strip():
-        raise _RepairError(DropReason.MISSING_FIELD, "the user turn has no text prompt")
+        raise DropError(DropReason.MISSING_FIELD, "the user turn has no text prompt")
     answers = _texts(contents, "model")
     if not answers:
-        raise _RepairError(DropReason.NO_TARGET, "the example has no model answer")
+        raise DropError(DropReason.NO_TARGET, "the example has no model answer")
     metadata = part.get("videoMetadata") or {}
     start, end = _offset(metadata, "startOffset"), _offset(metadata, "endOffset")
     if start is not None and end is not None and end <= start:
-        raise _RepairError(DropReason.BAD_RANGE, f"videoMetadata endOffset {end}s is not after startOffset {start}s")
+        raise DropError(DropReason.BAD_RANGE, f"videoMetadata endOffset {end}s is not after startOffset {start}s")
     fps = metadata.get("fps")
     if fps is not None and not (isinstance(fps, (int, float)) and 0 < fps <= 24):
-        raise _RepairError(DropReason.MALFORMED_ROW, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]")
+        raise DropError(DropReason.MALFORMED_ROW, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]")
     # Only a part's own level is the row's: generationConfig is the dataset's, which --media_resolution sets.
     level = (part.get("mediaResolution") or {}).get("level")
     resolution = parse_resolution(level) if level else None
     if level and resolution is None:
-        raise _RepairError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
+        raise DropError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
 
     answer = "\n".join(answers)
     template = _split_answer(answer)
@@ -241,7 +230,7 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     for ann in annotations:
         last = ann.end if ann.end is not None else ann.start
         if start is not None and ann.start < start - _EPS or end is not None and last > end + 1.0:
-            raise _RepairError(DropReason.ANNOTATION_OUT_OF_RANGE,
+            raise DropError(DropReason.ANNOTATION_OUT_OF_RANGE,
                                f"the answer names {ann.start:.3f}s..{last:.3f}s, outside the example's segment "
                                f"{start or 0}s..{end if end is not None else 'end'}"
                                + ("" if timeline == "segment" else

@@ -36,6 +36,23 @@ def parse_time(value: object) -> float:
     return seconds
 
 
+def parse_video_offset(value: object) -> "float | None":
+    """A `videoMetadata` startOffset/endOffset in seconds; None when absent.
+
+    Takes a Duration string (`"12.5s"`), a number, or the proto form `{"seconds": 60, "nanos": 0}`.
+    Raises TimeFormatError for anything else. The one parser of these offsets (repair mode reads
+    them, validate checks them).
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, dict):
+        try:
+            value = float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+        except (TypeError, ValueError):
+            raise TimeFormatError(f"not a Duration: {value!r}") from None
+    return parse_time(value)
+
+
 def _parse_time_string(text: str) -> float:
     match = _DURATION_RE.match(text)
     if match:

@@ -10,12 +10,6 @@ from transforms.gemini.profiles import GEMINI_25, Profile, estimate, resolution_
 from transforms.core.timecode import format_clock, format_duration
 from transforms.core.types import Annotation
 
-# The rates live in transforms/gemini/profiles.py; these names stay for the code that reads them.
-TOKENS_PER_FRAME = dict(GEMINI_25.tokens_per_frame)
-AUDIO_TOKENS_PER_SECOND = GEMINI_25.audio_tokens_per_second
-TIMESTAMP_TOKENS_PER_FRAME = GEMINI_25.timestamp_tokens_per_frame
-CHARS_PER_TOKEN = GEMINI_25.chars_per_token
-DEFAULT_FPS = GEMINI_25.default_fps
 
 
 def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> str:
@@ -75,7 +69,7 @@ def line_sha1(line: str) -> str:
 
 
 def estimate_tokens(seconds: float, has_audio: bool, media_resolution: str, text: str,
-                    fps: float = DEFAULT_FPS, profile: Profile = GEMINI_25) -> int:
+                    fps: float = GEMINI_25.default_fps, profile: Profile = GEMINI_25) -> int:
     """Frames x tokens per frame (+ timestamps), audio per second, and text at ~4 characters a token."""
     return estimate(profile, seconds, has_audio, media_resolution, text, fps).total
 

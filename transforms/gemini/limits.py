@@ -9,15 +9,25 @@ from typing import Optional
 
 from transforms.gemini.profiles import GEMINI_25, RESOLUTIONS, Profile
 
-# Containers the tuning service takes as they are, by our container name, with their MIME type.
+# What Vertex AI accepts for video (GEMINI-VIDEO-TUNING.md), and the Gemini API's extra names.
+VERTEX_VIDEO_MIMES = frozenset({"video/x-flv", "video/quicktime", "video/mpeg", "video/mpegs", "video/mpegps",
+                                "video/mpg", "video/mp4", "video/webm", "video/wmv", "video/3gpp"})
+# Our container names (video_info.container_name) and the MIME types that truthfully describe them;
+# the first is the one we declare. The one table of containers and MIME types.
+CONTAINER_MIMES = {
+    "mp4": ("video/mp4",),
+    "quicktime": ("video/quicktime", "video/mov"),
+    "3gpp": ("video/3gpp",),
+    "webm": ("video/webm",),
+    "flv": ("video/x-flv",),
+    "mpeg": ("video/mpeg", "video/mpegs", "video/mpegps", "video/mpg"),
+    "asf": ("video/wmv",),
+    "avi": ("video/avi",),
+}
+# Containers the tuning service takes as they are, with the MIME type we declare.
 # Vertex AI also lists FLV, MPEG-PS and WMV, but the codecs those usually carry (FLV1, MPEG-2,
 # WMV3) are not ones we can vouch for, so such sources are remuxed or transcoded to MP4.
-ACCEPTED_CONTAINERS = {
-    "mp4": "video/mp4",
-    "quicktime": "video/quicktime",
-    "3gpp": "video/3gpp",
-    "webm": "video/webm",
-}
+ACCEPTED_CONTAINERS = {name: CONTAINER_MIMES[name][0] for name in ("mp4", "quicktime", "3gpp", "webm")}
 ACCEPTED_VIDEO_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1"})
 ACCEPTED_AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
 # What MP4 carries when we copy streams into it (VP8 and Vorbis it does not).

@@ -1,7 +1,7 @@
 """Checks of an existing tuning dataset against a profile: per line, per video, per dataset. Pure.
 
 `pipeline/validate.py` runs them as a Beam pipeline (probing each referenced video once, with
-the pipeline's own probe) and prints the report that `report_text` makes.
+the pipeline's own probe) and prints the report (validation_report.py).
 """
 from __future__ import annotations
 
@@ -9,42 +9,20 @@ import dataclasses
 import json
 import posixpath
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional
 
 from transforms.core.conversation import role_problem
 from transforms.gemini import limits as L
 from transforms.gemini.profiles import Profile, estimate, parse_resolution
-from transforms.core.timecode import TimeFormatError, parse_time
+from transforms.core.uris import resolve_uri
+from transforms.core.timecode import TimeFormatError, parse_video_offset
 from transforms.core.types import VideoInfo
+from transforms.gemini.validation_report import (ERROR, SHOWN_PER_CODE, WARNING, Problem,  # noqa: F401
+                                                  problems_from_json, report_text, sample_problems)
 
-ERROR = "error"
-WARNING = "warning"
-
-# What Vertex AI accepts for video (GEMINI-VIDEO-TUNING.md), and the Gemini API's extra names.
-VERTEX_VIDEO_MIMES = frozenset({"video/x-flv", "video/quicktime", "video/mpeg", "video/mpegs", "video/mpegps",
-                                "video/mpg", "video/mp4", "video/webm", "video/wmv", "video/3gpp"})
-# Our container names (video_info.container_name) and the MIME types that truthfully describe them.
-CONTAINER_MIMES = {
-    "mp4": {"video/mp4"},
-    "quicktime": {"video/quicktime", "video/mov"},
-    "3gpp": {"video/3gpp"},
-    "webm": {"video/webm"},
-    "flv": {"video/x-flv"},
-    "mpeg": {"video/mpeg", "video/mpegs", "video/mpegps", "video/mpg"},
-    "asf": {"video/wmv"},
-    "avi": {"video/avi"},
-}
 # The ISO family: declaring one for another is harmless enough to warn, not fail.
 _ISO_FAMILY = {"mp4", "quicktime", "3gpp"}
 _LENGTH_TOLERANCE = 1.0  # as the pipeline's own: labelling tools round up
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    severity: str
-    code: str
-    location: str
-    detail: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +103,7 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
     if not isinstance(uri, str) or not uri:
         problems.append(_problem("schema", location, "fileData has no fileUri"))
         return None, problems
-    if not isinstance(mime, str) or mime not in VERTEX_VIDEO_MIMES:
+    if not isinstance(mime, str) or mime not in L.VERTEX_VIDEO_MIMES:
         problems.append(_problem("mime_type", location,
                                  f"mimeType {mime!r} is not one Vertex AI accepts for video; use video/mp4 "
                                  "(remux or transcode the file with this pipeline's repair mode)"))
@@ -149,7 +127,7 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
                                  f"{profile.name} takes mediaResolution only in generationConfig, the same on "
                                  "every line; remove the part's level, or validate with --profile gemini-3"))
     facts = LineFacts(
-        location=location, file=path, line_number=number, video_uri=_resolve(uri, path), mime_type=mime or "",
+        location=location, file=path, line_number=number, video_uri=resolve_uri(uri, posixpath.dirname(path)), mime_type=mime or "",
         start=start, end=end, fps=float(fps) if fps is not None else None,
         resolution=part_resolution or config_resolution, config_resolution=config_resolution,
         text_chars=sum(len(t) for _, _, t in texts) + system_chars, line_bytes=len(text.encode("utf-8")) + 1)
@@ -169,22 +147,15 @@ def _system_instruction_chars(value: Any, location: str, problems: list) -> int:
     return sum(len(p["text"]) for p in parts)
 
 
-def _resolve(uri: str, path: str) -> str:
-    if "://" in uri or uri.startswith("/"):
-        return uri
-    return posixpath.normpath(posixpath.join(posixpath.dirname(path), uri))
-
-
 def _offset(metadata: Mapping[str, Any], name: str, location: str, problems: list) -> Optional[float]:
     value = metadata.get(name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, str) and not value.strip().endswith("s"):
+    # JSON spells a Duration as a string with an "s": a bare clock or the proto's dict form fails.
+    if isinstance(value, dict) or (isinstance(value, str) and value and not value.strip().endswith("s")):
         problems.append(_problem("segment", location,
                                  f"videoMetadata.{name} is {value!r}; write a Duration such as \"12.5s\""))
         return None
     try:
-        return parse_time(value)
+        return parse_video_offset(value)
     except TimeFormatError as err:
         problems.append(_problem("segment", location, f"videoMetadata.{name}: {err}"))
         return None
@@ -206,7 +177,7 @@ def check_against_video(facts: LineFacts, info: VideoInfo, profile: Profile,
     """What the probed video says about the line: MIME, size, the segment, length, tokens."""
     problems = []
     location = facts.location
-    truthful = CONTAINER_MIMES.get(info.container, set())
+    truthful = set(L.CONTAINER_MIMES.get(info.container, ()))
     if facts.mime_type and facts.mime_type not in truthful:
         family = info.container in _ISO_FAMILY and facts.mime_type in {"video/mp4", "video/quicktime", "video/3gpp"}
         problems.append(_problem(
@@ -300,52 +271,3 @@ def check_dataset(facts: DatasetFacts, profile: Profile) -> list[Problem]:
                                  f"{profile.name} needs the same generationConfig.mediaResolution on every line, "
                                  f"found {len(values)}: {where}; make them one (or use --profile gemini-3)"))
     return problems
-
-
-SHOWN_PER_CODE = 50
-
-
-def sample_problems(groups: Iterable[Sequence[Problem]], keep: int = SHOWN_PER_CODE) -> list[Problem]:
-    """The first `keep` problems (by file and line) of merged samples: what a report shows of one code."""
-    merged = [p for group in groups for p in group]
-    return sorted(merged, key=lambda p: (_location_key(p.location), p.detail))[:keep]
-
-
-def report_text(problems: Sequence[Problem], lines: int, videos: int, profile_name: str,
-                counts: Optional[Mapping[tuple[str, str], int]] = None) -> str:
-    """Problems grouped by code, errors first, each group with its locations (sorted by file and line).
-
-    `counts` ((severity, code) -> how many) when `problems` holds only a sample of each code.
-    """
-    by_code: dict[tuple[str, str], list[Problem]] = defaultdict(list)
-    for p in problems:
-        by_code[(p.severity, p.code)].append(p)
-    counts = dict(counts) if counts is not None else {k: len(v) for k, v in by_code.items()}
-    errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
-    warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
-    out = [f"Validated {lines:,} lines referencing {videos:,} videos against {profile_name}: "
-           f"{errors} errors, {warnings} warnings"]
-    for title, severity in (("ERRORS", ERROR), ("WARNINGS", WARNING)):
-        codes = sorted((c for s, c in counts if s == severity), key=lambda c: (-counts[(severity, c)], c))
-        if not codes:
-            continue
-        out.append(title)
-        for code in codes:
-            total = counts[(severity, code)]
-            items = sorted(by_code[(severity, code)], key=lambda p: _location_key(p.location))[:SHOWN_PER_CODE]
-            out.append(f"  {code} ({total}):")
-            out.extend(f"    {p.location}: {p.detail}" for p in items)
-            if total > len(items):
-                out.append(f"    ... and {total - len(items)} more")
-    out.append("Result: " + ("FAIL" if errors else "PASS"))
-    return "\n".join(out)
-
-
-def _location_key(location: str) -> tuple:
-    path, _, number = location.rpartition(":")
-    return (path, int(number)) if number.isdigit() else (location, 0)
-
-
-def problems_from_json(items: Iterable[Mapping[str, Any]]) -> list[Problem]:
-    return [Problem(**item) for item in items]
-

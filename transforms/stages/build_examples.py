@@ -119,14 +119,13 @@ class _BuildFn(beam.DoFn):
                 yield from outcome
 
 
+@dataclasses.dataclass
 class BuildExamples(beam.PTransform):
     """{rows, clips, failures} keyed by segment -> Example; tagged `drops` (one per lost row)."""
 
-    def __init__(self, settings: ExampleSettings):
-        super().__init__()
-        self._settings = settings
+    settings: ExampleSettings
 
     def expand(self, keyed):
         return (keyed
                 | "JoinRowsAndClips" >> beam.CoGroupByKey()
-                | "Build" >> beam.ParDo(_BuildFn(self._settings)).with_outputs(DROPS, main="examples"))
+                | "Build" >> beam.ParDo(_BuildFn(self.settings)).with_outputs(DROPS, main="examples"))

@@ -15,15 +15,14 @@ def _to_train(example: Example, moved: frozenset[str]) -> Example:
     return dataclasses.replace(example, split="train", index={**example.index, "split": "train"})
 
 
+@dataclasses.dataclass
 class CapValidation(beam.PTransform):
     """Example -> Example, with validation cut to `cap` examples (deterministically: see sources_to_move)."""
 
-    def __init__(self, cap: int):
-        super().__init__()
-        self._cap = cap
+    cap: int
 
     def expand(self, examples):
-        cap = self._cap
+        cap = self.cap
         moved = (examples
                  | "ValidationSources" >> beam.FlatMap(
                      lambda e: [(e.index["source_uri"], 1)] if e.split == "validation" else [])

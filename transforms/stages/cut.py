@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -32,24 +31,12 @@ from transforms.core.lanes import assign_lanes, clip_cost
 from transforms.gemini.limits import OUTPUT_MIME, Limits
 from transforms.core.planner import transcode_settings
 from transforms.media.probe_media import measure_written
+from transforms.core import cut_policy as P
+from transforms.core.cut_policy import ClipError, Measured
+from transforms.core.errors import DropError
 from transforms.core.types import Action, ClipSpec, CutClip, Drop, DropReason, Stage, VideoInfo
 
 DROPS = "drops"
-# A transcode that lands over the size limit is retried at these shares of its bitrate.
-_RETRY_SCALES = (1.0, 0.8, 0.64)
-
-
-class ClipError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
-@dataclasses.dataclass(frozen=True)
-class Measured:
-    duration: float
-    bytes: int
 
 
 def measure(path: str) -> Measured:
@@ -59,40 +46,6 @@ def measure(path: str) -> Measured:
     except ValueError as err:
         raise ClipError(DropReason.CUT_FAILED, f"the written clip does not probe: {err}") from None
     return Measured(duration=float(found["duration"]), bytes=int(found["size_bytes"]))
-
-
-def transcoded_start(spec: ClipSpec) -> float:
-    """Where an exact (decoding) cut really starts: the first source frame at or after `start`.
-
-    Assumes the constant frame rate the probe reported; the written duration is measured.
-    """
-    fps = spec.source.fps
-    if not fps or spec.start <= 0:
-        return spec.start
-    return math.ceil(spec.start * fps - 1e-6) / fps
-
-
-def copied_clip_matches_plan(spec: ClipSpec, measured: Measured) -> bool:
-    """A stream copy that started on another keyframe than planned is longer or shorter than planned."""
-    frame = 1.0 / spec.source.fps if spec.source.fps else 0.1
-    return abs(measured.duration - (spec.end - spec.start)) <= 3 * frame + 0.05
-
-
-def batch_key(spec: ClipSpec) -> str:
-    """The clips with one key are cut together, by one worker.
-
-    A remote source's clips share its key, so that it is downloaded once for all of them; a local
-    source needs no download, so each of its clips gets its own key and its own worker.
-    """
-    source = spec.source
-    if storage.is_local(source.uri):
-        return f"clip|{spec.clip_key}"
-    return f"source|{source.uri}|{source.identity}"
-
-
-def clip_order(spec: ClipSpec) -> tuple[int, str]:
-    """The order a group's clips are cut in: fixed, so that a rerun does the same work the same way."""
-    return spec.clip_index, spec.clip_key
 
 
 class _SourceFile:
@@ -116,7 +69,7 @@ class _SourceFile:
                 return self._path
             try:
                 self._path = _download(self._source, self._scratch)
-            except (ClipError, fetch.FetchError) as err:
+            except DropError as err:
                 self._failure = err
                 raise
             self._unclaimed = os.path.getsize(self._path)
@@ -149,7 +102,7 @@ class _CutFn(beam.DoFn):
             yield from self._cut_batch(specs)
 
     def _cut_batch(self, specs: Iterable[ClipSpec]):
-        ordered = sorted(specs, key=clip_order)
+        ordered = sorted(specs, key=P.clip_order)
         scratch = tempfile.mkdtemp(dir=self._scratch)
         try:
             source = _SourceFile(ordered[0].source, scratch)  # batch_key: one source per group
@@ -170,7 +123,7 @@ class _CutFn(beam.DoFn):
         work = tempfile.mkdtemp(dir=scratch)
         try:
             clip = self._make(spec, file_uri, work, source)
-        except (ClipError, fetch.FetchError) as err:  # a URL that fetched at probing may fail now
+        except DropError as err:  # a URL that fetched at probing may fail now
             return beam.pvalue.TaggedOutput(DROPS, (spec.segment_key, Drop(
                 row_id="", source_uri=spec.source.uri, stage=Stage.CUT, reason=err.reason,
                 detail=f"clip {spec.clip_index + 1}/{spec.clip_count} "
@@ -193,11 +146,9 @@ class _CutFn(beam.DoFn):
     def _make(self, spec: ClipSpec, file_uri: str, work: str, source_file: _SourceFile) -> CutClip:
         source = spec.source
         if spec.action is Action.COPY:
-            if fetch.is_remote(source.uri):  # copy what was probed, not whatever the server sends now
-                # A copy, not a move: the group's other clips may still need the download.
-                storage.copy_file(source_file.path(), file_uri)
-            else:
-                storage.copy_file(source.uri, file_uri)  # gs:// to gs:// is copied on the server: no download
+            # A copy, not a move: the group's other clips may still need the download. gs:// to
+            # gs:// is copied on the server: no download.
+            storage.copy_file(source_file.path() if P.copy_reads_download(source.uri) else source.uri, file_uri)
             return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                            source_start=0.0, source_end=source.duration, duration=source.duration,
                            bytes=source.size_bytes, action=Action.COPY, has_audio=source.has_audio)
@@ -209,22 +160,14 @@ class _CutFn(beam.DoFn):
         if action in (Action.REMUX, Action.CUT):
             self._run(stream_copy_command(spec, local_source, out), spec)
             measured = measure(out)
-            if not copied_clip_matches_plan(spec, measured):
-                raise ClipError(DropReason.CUT_FAILED,
-                                f"the stream copy is {measured.duration:.3f}s long, not the planned "
-                                f"{spec.end - spec.start:.3f}s: the source's keyframes are not where probing saw them")
-            if measured.bytes > self._limits.max_file_bytes:
-                # The bitrate varies: re-encode this clip, and say so in its record.
-                note = (f"the stream copy came out {measured.bytes:,} bytes, over the "
-                        f"{self._limits.max_file_bytes:,}-byte limit: transcoded")
+            if P.after_stream_copy(spec, measured, self._limits) is Action.TRANSCODE:
+                note = P.copy_over_size_note(measured, self._limits)  # said in the clip's record
                 action, measured = Action.TRANSCODE, None
         if action is Action.TRANSCODE:
             measured = self._transcode(spec, local_source, out)
         assert measured is not None
-        if measured.duration > self._limits.max_clip_seconds:
-            raise ClipError(DropReason.CLIP_OVER_LIMIT,
-                            f"the clip is {measured.duration:.3f}s, over the {self._limits.max_clip_seconds:.0f}s limit")
-        start = spec.start if action is not Action.TRANSCODE else transcoded_start(spec)
+        P.check_length(measured, self._limits)
+        start = spec.start if action is not Action.TRANSCODE else P.transcoded_start(spec)
         storage.publish_file(out, file_uri, OUTPUT_MIME)
         fault_injection.after_upload(file_uri)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
@@ -233,16 +176,14 @@ class _CutFn(beam.DoFn):
 
     def _transcode(self, spec: ClipSpec, local_source: str, out: str) -> Measured:
         seconds = spec.end - spec.start
-        for scale in _RETRY_SCALES:
+        for scale in P.RETRY_SCALES:
             settings = spec.transcode if scale == 1.0 else transcode_settings(
                 spec.source, seconds, self._limits, scale)
             self._run(transcode_command(spec, local_source, out, settings, self._threads), spec)
             measured = measure(out)
-            if measured.bytes <= self._limits.max_file_bytes:
+            if P.transcode_fits(measured, self._limits):
                 return measured
-        raise ClipError(DropReason.CLIP_OVER_LIMIT,
-                        f"still {measured.bytes} bytes after {len(_RETRY_SCALES)} encodes; "
-                        "lower --max_height or shorten --max_clip_seconds")
+        raise P.still_too_large(measured)
 
     def _run(self, command: list[str], spec: ClipSpec) -> None:
         timeout = 60 + self._timeout_per_second * (spec.end - spec.start)
@@ -305,6 +246,7 @@ def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) ->
     return max(1, cores)
 
 
+@dataclasses.dataclass
 class CutClips(beam.PTransform):
     """ClipSpec -> CutClip; tagged `drops`: (segment key, clip Drop).
 
@@ -312,25 +254,26 @@ class CutClips(beam.PTransform):
     its number of clips, and not at all when every clip of it exists already.
     """
 
-    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float = 4.0,
-                 ffmpeg_threads: int = 0, lanes: int = 0):
-        super().__init__()
-        self._fn = _CutFn(media_dir, limits, timeout_per_second, ffmpeg_threads)
-        self._lanes = lanes  # > 1: deal the batches into this many balanced lanes (transforms/core/lanes.py)
+    media_dir: str
+    limits: Limits
+    timeout_per_second: float = 4.0
+    ffmpeg_threads: int = 0
+    lanes: int = 0  # > 1: deal the batches into this many balanced lanes (transforms/core/lanes.py)
 
     def expand(self, specs):
         # The grouping also spreads the groups over the workers, as a Reshuffle would.
         batches = (specs
-                   | "KeyByBatch" >> beam.Map(lambda spec: (batch_key(spec), spec))
+                   | "KeyByBatch" >> beam.Map(lambda spec: (P.batch_key(spec), spec))
                    | "GroupBatches" >> beam.GroupByKey())
-        if self._lanes > 1:
+        if self.lanes > 1:
             work = self._dealt_into_lanes(batches)
         else:
             work = batches | "OneBatchEach" >> beam.Map(lambda batch: (batch[0], [batch]))
-        return work | "Cut" >> beam.ParDo(self._fn).with_outputs(DROPS, main="clips")
+        fn = _CutFn(self.media_dir, self.limits, self.timeout_per_second, self.ffmpeg_threads)
+        return work | "Cut" >> beam.ParDo(fn).with_outputs(DROPS, main="clips")
 
     def _dealt_into_lanes(self, batches):
-        lanes = self._lanes
+        lanes = self.lanes
         lane_of = (batches
                    | "BatchCosts" >> beam.Map(lambda batch: (batch[0], sum(clip_cost(s) for s in batch[1])))
                    | "AllCosts" >> beam.combiners.ToList()

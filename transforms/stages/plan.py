@@ -1,13 +1,12 @@
 """PlanClips: the planner's decisions for every probed video, as Beam outputs."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+import dataclasses
+from typing import Iterable
 
 import apache_beam as beam
 
 from transforms.core.budget import BudgetSettings, plan_with_budget
-from transforms.gemini.limits import Limits
-from transforms.core.planner import plan_video
 from transforms.core.types import ManifestRow, VideoInfo
 
 DROPS = "drops"
@@ -15,17 +14,13 @@ ROWS = "rows"
 
 
 class _PlanFn(beam.DoFn):
-    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None, virtual: bool = False):
-        self._limits = limits
+    def __init__(self, budget: BudgetSettings, virtual: bool):
         self._budget = budget
         self._virtual = virtual
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
-        if self._budget is not None:  # a profile: per-row resolutions and the token budget
-            plan = plan_with_budget(info, list(rows), self._budget, self._virtual)
-        else:
-            plan = plan_video(info, list(rows), self._limits, self._virtual)
+        plan = plan_with_budget(info, list(rows), self._budget, self._virtual)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:
@@ -33,15 +28,16 @@ class _PlanFn(beam.DoFn):
         yield from plan.clips
 
 
+@dataclasses.dataclass
 class PlanClips(beam.PTransform):
-    """(VideoInfo, rows) -> ClipSpec; tagged `rows`: (segment key, RowPlan), `drops`."""
+    """(VideoInfo, rows) -> ClipSpec; tagged `rows`: (segment key, RowPlan), `drops`.
 
-    def __init__(self, limits: Limits, budget: Optional[BudgetSettings] = None, virtual: bool = False):
-        super().__init__()
-        self._limits = limits
-        self._budget = budget
-        self._virtual = virtual
+    `budget` carries the profile: each row's resolution, its length limit and its token budget.
+    """
+
+    budget: BudgetSettings
+    virtual: bool = False
 
     def expand(self, videos):
-        fn = _PlanFn(self._limits, self._budget, self._virtual)
+        fn = _PlanFn(self.budget, self.virtual)
         return videos | "Plan" >> beam.ParDo(fn).with_outputs(DROPS, ROWS, main="clips")

@@ -1,11 +1,11 @@
 """ProbeVideos: probe every source once, out of process, however many rows use it."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +18,8 @@ from transforms.store import fetch
 from transforms.store import gcs
 from transforms.store import storage
 from transforms.media.media_bytes import TRANSIENT_EXIT
+from transforms.media.sandbox import describe_exit
+from transforms.core.errors import DropError
 from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
 from transforms.media.video_info import video_info
 
@@ -45,11 +47,8 @@ _CHILD_CODES = {r.value: r for r in (
     DropReason.TOO_MANY_STREAMS)}
 
 
-class ProbeError(Exception):
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
+class ProbeError(DropError):
+    """A source that could not be probed: every row that uses it is dropped."""
 
 
 def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
@@ -97,11 +96,7 @@ def classify_child_failure(returncode: int, stderr: str) -> tuple[DropReason, st
     """Why a probe child died: a signal or its memory cap is a crash; anything else unreadable media."""
     tail = (stderr.strip().splitlines()[-1:] or [""])[0][:300]
     if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        return DropReason.PROBE_CRASHED, f"the probe process was killed by {name} while reading the file"
+        return DropReason.PROBE_CRASHED, f"the probe process was {describe_exit(returncode)} while reading the file"
     if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
         return DropReason.PROBE_CRASHED, (f"the probe ran out of its {_MEMORY_LIMIT_BYTES >> 30} GiB memory cap "
                                           f"reading the file: {tail}")
@@ -162,7 +157,7 @@ class _ProbeFn(beam.DoFn):
                 if cache_uri:
                     storage.write_bytes(cache_uri, json.dumps(raw, sort_keys=True).encode("utf-8"))
             info = video_info(raw, uri, identity)
-        except (ProbeError, fetch.FetchError) as err:
+        except DropError as err:
             # The scratch copy's random name would make drops.jsonl differ from run to run.
             detail = err.detail.replace(local, uri) if local else err.detail
             for row in rows:
@@ -179,14 +174,13 @@ class _ProbeFn(beam.DoFn):
         yield info, rows
 
 
+@dataclasses.dataclass
 class ProbeVideos(beam.PTransform):
     """(source uri, rows) -> (VideoInfo, rows); tagged `drops` and `sources` (for the statistics)."""
 
-    def __init__(self, timeout_seconds: float = 120.0, cache_dir: Optional[str] = None):
-        super().__init__()
-        self._timeout = timeout_seconds
-        self._cache_dir = cache_dir  # where probe results are kept for reruns (None: not kept)
+    timeout_seconds: float = 120.0
+    cache_dir: Optional[str] = None  # where probe results are kept for reruns (None: not kept)
 
     def expand(self, grouped):
-        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self._timeout, self._cache_dir)).with_outputs(
+        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self.timeout_seconds, self.cache_dir)).with_outputs(
             DROPS, SOURCES, main="videos")

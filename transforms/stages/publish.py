@@ -6,6 +6,7 @@ new one, never half of one. Media stay in OUTPUT/media/, shared by every run.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import apache_beam as beam
@@ -21,15 +22,14 @@ def pointer_bytes(dataset_dir: str) -> bytes:
                       sort_keys=True).encode("utf-8") + b"\n"
 
 
+@dataclasses.dataclass
 class PointLatest(beam.PTransform):
     """Input: the one element WriteDataset emits once stats.json (its last file) is written."""
 
-    def __init__(self, output: str, dataset_dir: str):
-        super().__init__()
-        self._output = output
-        self._dataset_dir = dataset_dir
+    output: str
+    dataset_dir: str
 
     def expand(self, stats_written):
-        output, dataset_dir = self._output, self._dataset_dir
+        output, dataset_dir = self.output, self.dataset_dir
         return stats_written | "WritePointer" >> beam.Map(
             lambda _: storage.write_bytes(storage.join(output, POINTER), pointer_bytes(dataset_dir)))

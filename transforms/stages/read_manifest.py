@@ -5,6 +5,7 @@ Outputs a dict: `rows` (parsed, ids unique), `drops` (every row that is not), an
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from typing import Iterable, Optional
 
@@ -12,7 +13,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.store import storage
-from transforms.core.manifest import derived_row_id, iter_records, parse_row
+from transforms.core.manifest import iter_records, parse_row, row_id_of
 from transforms.core.repair import is_tuning_example, row_from_example
 from transforms.core.types import Drop, DropReason, ManifestRow, Stage
 
@@ -51,8 +52,7 @@ class _ReadFileFn(beam.DoFn):
                 yield beam.pvalue.TaggedOutput(DROPS, record)
                 continue
             if is_tuning_example(record):  # repair mode: an existing tuning example
-                row_id = str(record["id"]) if record.get("id") not in (None, "") else derived_row_id(record)
-                parsed = row_from_example(record, location, folder, row_id, self._repair_timeline)
+                parsed = row_from_example(record, location, folder, row_id_of(record), self._repair_timeline)
             else:
                 parsed = parse_row(record, location, folder, self._default_prompt)
             if isinstance(parsed, Drop):
@@ -77,20 +77,20 @@ def _unique_or_drop(element: tuple[str, Iterable[ManifestRow]]):
             location=row.location))
 
 
+@dataclasses.dataclass
 class ReadManifest(beam.PTransform):
-    def __init__(self, manifest_paths: list[str], default_prompt: Optional[str] = None,
-                 repair_timeline: str = "video", system_instruction: Optional[str] = None):
-        super().__init__()
-        self._paths = manifest_paths
-        self._default_prompt = default_prompt
-        self._repair_timeline = repair_timeline
-        self._system_instruction = system_instruction  # for rows without their own
+    """Manifest paths -> {"rows": ManifestRow, "drops": Drop, "count": rows read (one number)}."""
+
+    manifest_paths: list[str]
+    default_prompt: Optional[str] = None
+    repair_timeline: str = "video"
+    system_instruction: Optional[str] = None  # for rows without their own
 
     def expand(self, pbegin):
         parsed = (pbegin
-                  | "ManifestFiles" >> beam.Create(self._paths)
-                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self._default_prompt, self._repair_timeline,
-                                                             self._system_instruction)).with_outputs(
+                  | "ManifestFiles" >> beam.Create(self.manifest_paths)
+                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self.default_prompt, self.repair_timeline,
+                                                             self.system_instruction)).with_outputs(
                       DROPS, main="rows"))
         unique = (parsed.rows
                   | "KeyById" >> beam.Map(lambda row: (row.row_id, row))

@@ -9,8 +9,9 @@ Layout under the output folder (the README documents it):
 """
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import apache_beam as beam
 
@@ -41,11 +42,74 @@ def _example_lines(examples: Iterable[Example]) -> bytes:
     return F.jsonl_bytes(e.line for e in sorted(examples, key=lambda e: e.sort_key))
 
 
-def _concat_into(output: str, name_for):
-    def concat(element):
-        prefix, paths = element
-        storage.concat(sorted(paths), storage.join(output, name_for(prefix)))
-    return concat
+def write_split_file(split_shards: tuple[str, Iterable[str]], output: str) -> None:
+    """OUTPUT/{split}.jsonl from (split, its shards' paths), in shard order."""
+    split, shard_paths = split_shards
+    storage.concat(sorted(shard_paths), storage.join(output, f"{split}.jsonl"))
+
+
+def write_drops_file(shard_paths: Iterable[str], output: str) -> None:
+    """OUTPUT/drops.jsonl from its shards."""
+    storage.concat(sorted(shard_paths), storage.join(output, "drops.jsonl"))
+
+
+def write_stats_file(stats: dict, output: str, *written_files) -> None:
+    """OUTPUT/stats.json; `written_files` are the side inputs it waits for."""
+    storage.write_bytes(storage.join(output, "stats.json"),
+                        json.dumps(stats, indent=2, sort_keys=True).encode())
+
+
+def _sharded(records, label: str, keyed: Callable[[Any], tuple], folder: str, num_shards: int, suffix: str,
+             to_bytes):
+    """`keyed(record)` -> ((prefix, shard), value); groups and writes each shard; yields (prefix, path)."""
+    return (records
+            | f"Key{label}ByShard" >> beam.Map(keyed)
+            | f"Group{label}Shards" >> beam.GroupByKey()
+            | f"Write{label}Shards" >> beam.ParDo(_WriteShardFn(folder, num_shards, suffix, to_bytes)))
+
+
+@dataclasses.dataclass
+class WriteSplits(beam.PTransform):
+    """Example -> shards/{split}-*.jsonl and {split}.jsonl; emits one element per split file written."""
+
+    output: str
+    num_shards: int
+
+    def expand(self, examples):
+        out, n = self.output, self.num_shards
+        return (_sharded(examples, "Example", lambda e: ((e.split, F.shard_of(e.sort_key, n)), e),
+                         storage.join(out, "shards"), n, ".jsonl", _example_lines)
+                | "GroupShardsBySplit" >> beam.GroupByKey()
+                | "WriteSplitFiles" >> beam.Map(write_split_file, out))
+
+
+@dataclasses.dataclass
+class WriteIndex(beam.PTransform):
+    """Example -> index/part-*.parquet (one row per example: where it came from)."""
+
+    output: str
+    num_shards: int
+
+    def expand(self, examples):
+        n = self.num_shards
+        return _sharded(examples, "Index", lambda e: (("part", F.shard_of(e.sort_key, n)), e.index),
+                        storage.join(self.output, "index"), n, ".parquet", F.index_parquet_bytes)
+
+
+@dataclasses.dataclass
+class WriteDrops(beam.PTransform):
+    """Drop dicts -> drops/part-*.jsonl and drops.jsonl; emits one element once drops.jsonl is written."""
+
+    output: str
+    num_shards: int
+
+    def expand(self, drop_dicts):
+        out, n = self.output, self.num_shards
+        return (_sharded(drop_dicts, "Drop", lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d),
+                         storage.join(out, "drops"), n, ".jsonl", F.drops_jsonl_bytes)
+                | "DropShardPaths" >> beam.Values()
+                | "AllDropShards" >> beam.combiners.ToList()
+                | "WriteDropsFile" >> beam.Map(write_drops_file, out))
 
 
 class _StatsFn(beam.CombineFn):
@@ -74,60 +138,59 @@ class _StatsFn(beam.CombineFn):
         return acc
 
 
+@dataclasses.dataclass
+class WriteStats(beam.PTransform):
+    """("example"|"drop"|"source"|"clip", record) -> stats.json, written once every `after` file is.
+
+    A reader that sees stats.json sees a complete dataset: the side inputs make it wait.
+    """
+
+    output: str
+    max_drop_rate: float
+    max_bytes: int
+    max_seconds: Any  # one limit, or one per resolution
+    targets: Optional[DatasetTargets]
+    rows_in: Any  # the manifest's row count (a singleton PCollection)
+    after: tuple = ()
+
+    def expand(self, tagged):
+        out, max_drop_rate, targets = self.output, self.max_drop_rate, self.targets
+        waits = [beam.pvalue.AsList(files) for files in self.after]
+        return (tagged
+                | "Statistics" >> beam.CombineGlobally(_StatsFn(self.max_bytes, self.max_seconds))
+                | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate, targets),
+                                     rows_in=beam.pvalue.AsSingleton(self.rows_in))
+                | "WriteStats" >> beam.Map(write_stats_file, out, *waits))
+
+
+@dataclasses.dataclass
 class WriteDataset(beam.PTransform):
-    def __init__(self, output: str, num_shards: int, max_drop_rate: float, max_bytes: int,
-                 max_seconds, targets: Optional[DatasetTargets] = None):
-        """`max_seconds`: one limit, or one per resolution; `targets`: the dataset-wide limits and cost."""
-        super().__init__()
-        self._targets = targets
-        self._output = output
-        self._n = num_shards
-        self._max_drop_rate = max_drop_rate
-        self._max_bytes = max_bytes
-        self._max_seconds = max_seconds
+    """{examples, drops, sources, count, clips} -> every dataset file; stats.json last.
+
+    `max_seconds`: one limit, or one per resolution; `targets`: the dataset-wide limits and cost.
+    Emits one element once stats.json is written.
+    """
+
+    output: str
+    num_shards: int
+    max_drop_rate: float
+    max_bytes: int
+    max_seconds: Any
+    targets: Optional[DatasetTargets] = None
 
     def expand(self, inputs):
         examples, drops = inputs["examples"], inputs["drops"]
-        sources, count, clips = inputs["sources"], inputs["count"], inputs["clips"]
-        out, n, max_drop_rate, targets = self._output, self._n, self._max_drop_rate, self._targets
+        out, n = self.output, self.num_shards
         drop_dicts = drops | "DropsAsJson" >> beam.Map(Drop.to_json)
-
-        split_files = (examples
-                       | "KeyExamplesByShard" >> beam.Map(lambda e: ((e.split, F.shard_of(e.sort_key, n)), e))
-                       | "GroupExampleShards" >> beam.GroupByKey()
-                       | "WriteExampleShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "shards"), n, ".jsonl", _example_lines))
-                       | "GroupShardsBySplit" >> beam.GroupByKey()
-                       | "WriteSplitFiles" >> beam.Map(_concat_into(out, lambda split: f"{split}.jsonl")))
-
-        index_shards = (examples
-                        | "KeyIndexByShard" >> beam.Map(lambda e: (("part", F.shard_of(e.sort_key, n)), e.index))
-                        | "GroupIndexShards" >> beam.GroupByKey()
-                        | "WriteIndexShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "index"), n, ".parquet",
-                                                                         F.index_parquet_bytes)))
-
-        drops_file = (drop_dicts
-                      | "KeyDropsByShard" >> beam.Map(lambda d: (("part", F.shard_of(F.drop_sort_key(d), n)), d))
-                      | "GroupDropShards" >> beam.GroupByKey()
-                      | "WriteDropShards" >> beam.ParDo(_WriteShardFn(storage.join(out, "drops"), n, ".jsonl",
-                                                                      F.drops_jsonl_bytes))
-                      | "DropShardPaths" >> beam.Map(lambda kv: kv[1])
-                      | "AllDropShards" >> beam.combiners.ToList()
-                      | "WriteDropsFile" >> beam.Map(lambda paths: storage.concat(sorted(paths), storage.join(out, "drops.jsonl"))))
-
+        split_files = examples | "WriteSplits" >> WriteSplits(out, n)
+        index_shards = examples | "WriteIndex" >> WriteIndex(out, n)
+        drops_file = drop_dicts | "WriteDrops" >> WriteDrops(out, n)
         tagged = (
             (examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index)),
              drop_dicts | "TagDrops" >> beam.Map(lambda d: ("drop", d)),
-             sources | "TagSources" >> beam.Map(lambda s: ("source", s)),
-             clips | "TagClips" >> beam.Map(lambda c: ("clip", c)))
+             inputs["sources"] | "TagSources" >> beam.Map(lambda s: ("source", s)),
+             inputs["clips"] | "TagClips" >> beam.Map(lambda c: ("clip", c)))
             | "AllRecords" >> beam.Flatten())
-        # stats.json is written last, once every other file is whole (the side inputs wait for
-        # them): a reader that sees stats.json sees a complete dataset.
-        written = [beam.pvalue.AsList(split_files), beam.pvalue.AsList(index_shards),
-                   beam.pvalue.AsList(drops_file)]
-        return (tagged
-                | "Statistics" >> beam.CombineGlobally(_StatsFn(self._max_bytes, self._max_seconds))
-                | "Gate" >> beam.Map(lambda acc, rows_in: S.finalize(acc, rows_in, max_drop_rate, targets),
-                                     rows_in=beam.pvalue.AsSingleton(count))
-                | "WriteStats" >> beam.Map(lambda stats, *_: storage.write_bytes(
-                    storage.join(out, "stats.json"), json.dumps(stats, indent=2, sort_keys=True).encode()),
-                    *written))
+        return tagged | "WriteStats" >> WriteStats(out, self.max_drop_rate, self.max_bytes, self.max_seconds,
+                                                   self.targets, inputs["count"],
+                                                   after=(split_files, index_shards, drops_file))

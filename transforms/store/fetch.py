@@ -32,6 +32,8 @@ from typing import Callable, Optional
 
 import urllib3
 
+from transforms.core.errors import DropError
+from transforms.core.uris import is_remote  # noqa: F401  (fetch.is_remote: what this module fetches)
 from transforms.core.types import DropReason
 
 TEST_POLICY_ENV = "GVD_TEST_FETCH_POLICY"
@@ -46,13 +48,8 @@ _FORBIDDEN_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "fc00::/7", "fe80::/10", "ff00::/8"))
 
 
-class FetchError(Exception):
+class FetchError(DropError):
     """A remote source that will not be fetched: the row is dropped with `reason`."""
-
-    def __init__(self, reason: DropReason, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,10 +76,6 @@ def default_policy() -> FetchPolicy:
         if name in fields:
             fields[name] = tuple(fields[name])
     return dataclasses.replace(FetchPolicy(), **fields)
-
-
-def is_remote(uri: str) -> bool:
-    return uri.lower().startswith(("http://", "https://"))
 
 
 def address_problem(address: str, policy: FetchPolicy) -> Optional[str]:

@@ -15,14 +15,11 @@ from typing import Iterable
 
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.core.uris import is_local  # noqa: F401  (storage.is_local: the one rule)
 from transforms.store import fetch
 from transforms.store import gcs
 
 _CHUNK = 8 * 1024 * 1024
-
-
-def is_local(uri: str) -> bool:
-    return "://" not in uri
 
 
 def join(base: str, *parts: str) -> str:
@@ -65,11 +62,6 @@ def identity(uri: str) -> str:
         return gcs.identity(uri)
     meta = _metadata(uri)
     return f"{meta.size_in_bytes}-{meta.last_updated_in_seconds}"
-
-
-def make_dirs(uri: str) -> None:
-    if is_local(uri):
-        os.makedirs(uri, exist_ok=True)
 
 
 def write_bytes(uri: str, data: bytes) -> None:
