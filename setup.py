@@ -18,6 +18,7 @@ setup(
         "pydantic>=2.5,<3",
         "pyarrow>=14",
         "urllib3>=2,<3",            # http(s) sources: connection pools pinned to a checked address
+        "defusedxml>=0.7,<1",       # pipeline.convert reads CVAT's XML exports: no entity expansion, no DTDs
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "gcp-storage-emulator>=2024.0",

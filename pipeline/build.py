@@ -30,7 +30,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle())
     probed = by_source | "ProbeVideos" >> ProbeVideos(config.probe_timeout,
-                                                      cache_dir=storage.join(config.media_dir, "_probe"))
+                                                      cache_dir=storage.join(config.media_dir, "_probe"),
+                                                      fetch_policy=config.fetch_policy)
     limits = config.limits
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
                             max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals,
@@ -45,7 +46,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     # CutClips groups the clips itself (a remote source's together, to download it once) and so
     # spreads them over the workers: no Reshuffle here.
     cut = planned.clips | "CutClips" >> CutClips(config.media_dir, cut_limits, ffmpeg_threads=threads,
-                                                 lanes=local_lanes(workers, runner))
+                                                 lanes=local_lanes(workers, runner),
+                                                 fetch_policy=config.fetch_policy)
     settings = ExampleSettings(media_resolution=config.limits.media_resolution,
                                validation_fraction=config.validation_fraction, media_dir=config.media_dir,
                                media_uri_prefix=config.media_uri_prefix,

@@ -10,6 +10,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from transforms.gemini.limits import RESOLUTIONS, Limits, default_limits
 from transforms.gemini.profiles import DEFAULT_PROFILE, PROFILES, Profile, get_profile, with_overrides
+from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
 
 
 class VideoDatasetOptions(PipelineOptions):
@@ -124,6 +125,8 @@ class RunConfig:
     ffmpeg_threads: int = 0
     system_instruction: Optional[str] = None
     max_output_fps: Optional[float] = None  # as given (also in limits.fps_cap); None: the default cap
+    # How URL sources are fetched. No flag sets it: only code (tests serving on 127.0.0.1) does.
+    fetch_policy: FetchPolicy = DEFAULT_POLICY
 
     @property
     def media_dir(self) -> str:

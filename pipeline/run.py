@@ -6,6 +6,7 @@ parses and validates; `build_pipeline` builds; the exit code follows the gate.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ from pipeline.build import build_pipeline
 from pipeline.options import VideoDatasetOptions, run_config, validate
 from pipeline.summary import summary_text
 from transforms.store import storage
+from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
 from transforms.stages.read_manifest import match_manifests
 
 DEMO_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset", "demo-corpus")
@@ -68,7 +70,9 @@ def help_text() -> str:
     return parser.format_help()
 
 
-def run(argv: Optional[Sequence[str]] = None) -> int:
+def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEFAULT_POLICY) -> int:
+    """Parse, validate, run; the exit code. `fetch_policy` is for code only (tests that serve
+    sources on 127.0.0.1): no flag or environment setting can loosen a worker's address checks."""
     argv = sys.argv[1:] if argv is None else argv
     if "-h" in argv or "--help" in argv:
         print(help_text())
@@ -85,7 +89,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if errors:
         print("Invalid options:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 2
-    config = run_config(opts)
+    config = dataclasses.replace(run_config(opts), fetch_policy=fetch_policy)
     try:
         manifest_paths = match_manifests(config.manifests)
     except ValueError as err:

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from transforms.core.remap import remap_to_clip
-from transforms.core.repair import TIMESTAMP_RE, format_like, render_answer, row_from_example, timestamps
+from transforms.core.repair import (TIMESTAMP_RE, format_like, render_answer, row_from_example, timestamps,
+                                    unsplittable_items)
 from transforms.core.types import Drop, DropReason, ManifestRow
 
 
@@ -44,13 +45,46 @@ def _render(row: ManifestRow, start: float, end: float, is_last: bool = False) -
 
 
 def test_free_text_answer_is_split_per_clip_and_retimed():
-    answer = "Events:\nRed from 00:10 to 00:14.\nBlue at 5:05.\nGreen 04:50 - 05:20, long.\nThat is all."
+    answer = "Events:\nRed from 00:10 to 00:14.\nBlue at 5:05.\nGreen 05:50 - 06:20, long.\nThat is all."
     row = row_from_example(_example(answer), "d.jsonl:1", "/d", "r1")
     assert isinstance(row, ManifestRow) and row.video_uri == "gs://b/v.mp4" and row.prompt == "What happens when?"
+    assert unsplittable_items(row.answer_template, [(0.0, 300.0), (300.0, 600.0)]) == []
     first = _render(row, 0.0, 300.0)
     second = _render(row, 300.0, 600.0, is_last=True)
-    assert first == "Events:\nRed from 00:10 to 00:14.\nGreen 04:50 - 05:00, long.\nThat is all."
-    assert second == "Events:\nBlue at 0:05.\nGreen 00:00 - 00:20, long.\nThat is all."
+    assert first == "Events:\nRed from 00:10 to 00:14.\nThat is all."
+    assert second == "Events:\nBlue at 0:05.\nGreen 00:50 - 01:20, long.\nThat is all."
+
+
+# The example: an 8-minute video at MEDIUM is cut in two; clamping made up
+# "yellow from 04:50 to 04:50" in the first clip and "red from 00:00 to 00:00" in the second.
+EIGHT_MINUTES = [(0.0, 240.0), (240.0, 480.0)]
+
+
+@pytest.mark.parametrize("answer, stuck", [
+    ("Red from 00:20 to 00:26, green from 02:00 to 02:05, yellow from 07:10 to 07:16.", [0]),
+    ("Events:\nGreen 03:50 - 04:20, long.\nBlue at 05:05.", [1]),       # straddles the cut at 04:00
+    ("Red from 00:20 to 00:26.\nYellow from 07:10 to 07:16.", []),       # one line per clip
+    ("Red at 00:00.\nYellow until 08:00.\nCyan 08:00.5", []),           # the edges, give or take 1 s
+    ("Red from 03:00 to 04:00.\nBlue from 04:00 to 05:00.", []),         # each ends or starts at the cut
+])
+def test_a_line_of_free_text_goes_whole_into_one_clip_or_the_row_is_not_splittable(answer, stuck):
+    row = row_from_example(_example(answer), "d.jsonl:1", "/d", "r1")
+    assert unsplittable_items(row.answer_template, EIGHT_MINUTES) == stuck
+
+
+def test_no_clip_of_a_splittable_free_text_answer_names_a_time_outside_it():
+    row = row_from_example(_example("Red from 00:20 to 00:26.\nYellow from 07:10 to 07:16."), "d.jsonl:1", "/d", "r")
+    assert _render(row, *EIGHT_MINUTES[0]) == "Red from 00:20 to 00:26."
+    assert _render(row, *EIGHT_MINUTES[1], is_last=True) == "Yellow from 03:10 to 03:16."
+
+
+def test_json_answers_keep_clipping_intervals_that_straddle_a_cut():
+    items = [{"start": "03:50", "end": "04:20", "label": "green"}]
+    row = row_from_example(_example("```json\n" + json.dumps(items) + "\n```"), "d.jsonl:1", "/d", "r")
+    assert unsplittable_items(row.answer_template, EIGHT_MINUTES) == []
+    assert json.loads(_render(row, *EIGHT_MINUTES[0])[8:-4]) == [{"start": "03:50", "end": "04:00", "label": "green"}]
+    assert json.loads(_render(row, *EIGHT_MINUTES[1], is_last=True)[8:-4]) == [
+        {"start": "00:00", "end": "00:20", "label": "green"}]
 
 
 def test_json_answer_items_are_split_and_every_string_retimed():

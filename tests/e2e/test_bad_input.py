@@ -60,11 +60,9 @@ def corpus(tmp_path_factory):
     # Timeouts with room for a loaded machine: only the slow server may time out.
     with serving(served, slow_seconds=6.0) as server:
         port = server.server_address[1]
-        # The explicit test-only exemption for this loopback server; the default refuses it.
-        policy = {"allow_networks": ["127.0.0.1/32"], "allowed_ports": [80, 443, port],
-                  "read_timeout": 2.0, "attempts": 2, "backoff_seconds": 0.05}
-        old = os.environ.get(fetch.TEST_POLICY_ENV)
-        os.environ[fetch.TEST_POLICY_ENV] = json.dumps(policy)
+        # The explicit exemption for this loopback server, handed to the run; the default refuses it.
+        policy = fetch.FetchPolicy(allow_networks=("127.0.0.1/32",), allowed_ports=(80, 443, port),
+                                   read_timeout=2.0, attempts=2, backoff_seconds=0.05)
         urls = {
             "url_404": (server.base + "/missing.mp4", "remote_http_error"),
             "url_500": (server.base + "/error.mp4", "remote_unavailable"),
@@ -106,16 +104,10 @@ def corpus(tmp_path_factory):
         malformed = {f"{manifest}:{n - 1}", f"{manifest}:{n}"}
         out = os.path.join(folder, "out")
         strict_out = os.path.join(folder, "out-strict")
-        try:
-            code = run(["--manifest", manifest, "--output", out, "--max_drop_rate", "1.0",
-                        "--validation_fraction", "0", "--num_shards", "2"])
-            strict_code = run(["--manifest", manifest, "--output", strict_out, "--validation_fraction", "0",
-                               "--num_shards", "2"])
-        finally:  # the exemption must not outlive this fixture
-            if old is None:
-                del os.environ[fetch.TEST_POLICY_ENV]
-            else:
-                os.environ[fetch.TEST_POLICY_ENV] = old
+        code = run(["--manifest", manifest, "--output", out, "--max_drop_rate", "1.0",
+                    "--validation_fraction", "0", "--num_shards", "2"], fetch_policy=policy)
+        strict_code = run(["--manifest", manifest, "--output", strict_out, "--validation_fraction", "0",
+                           "--num_shards", "2"], fetch_policy=policy)
     return {"manifest": manifest, "out": out, "code": code, "expected": expected, "malformed": malformed,
             "strict_out": strict_out, "strict_code": strict_code, "canary": (video, text, secret)}
 

@@ -34,15 +34,20 @@ def folder(tmp_path_factory):
     return path
 
 
+# Where the videos are, written into lines made before the folder exists (a fileUri must be absolute).
+HERE = "/@videos@"
+
+
 def _write(path, lines) -> str:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    text = "".join(line + "\n" for line in lines).replace(HERE, str(path.parent))
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 
 def test_a_good_dataset_passes(folder, capsys):
     train = _write(folder / "good-train.jsonl", [
-        _line("a.mp4"), _line(str(folder / "a.mp4"), meta={"startOffset": "1s", "endOffset": "5.5s", "fps": 2})])
-    _write(folder / "good-validation.jsonl", [_line("a.mp4")])
+        _line(f"{HERE}/a.mp4"), _line(f"{HERE}/a.mp4", meta={"startOffset": "1s", "endOffset": "5.5s", "fps": 2})])
+    _write(folder / "good-validation.jsonl", [_line(f"{HERE}/a.mp4")])
     code = validate([str(folder / "good-*.jsonl"), "--profile", "gemini-2.5"])
     report = capsys.readouterr().out
     assert code == 0, report
@@ -51,18 +56,19 @@ def test_a_good_dataset_passes(folder, capsys):
 
 
 BROKEN = [
-    ("ok", _line("a.mp4")),
+    ("ok", _line(f"{HERE}/a.mp4")),
     ("not_json", "{not json"),
-    ("mime_mismatch", _line("b.mkv")),
-    ("video_after_text", _line("a.mp4", video_first=False)),
-    ("source_not_found", _line("missing.mp4")),
-    ("segment_out_of_range", _line("a.mp4", meta={"startOffset": "20s"})),
-    ("mixed_media_resolution", _line("a.mp4", resolution="MEDIA_RESOLUTION_MEDIUM")),
-    ("videos_per_example", _line("a.mp4", two_videos=True)),
-    ("mime_type", _line("a.mp4", mime="video/x-matroska")),
-    ("fps", _line("a.mp4", meta={"fps": 30})),
-    ("media_resolution", _line("a.mp4", part_level="MEDIA_RESOLUTION_HIGH")),
-    ("over_token_budget", _line("a.mp4", answer="x" * 2000)),
+    ("mime_mismatch", _line(f"{HERE}/b.mkv")),
+    ("video_after_text", _line(f"{HERE}/a.mp4", video_first=False)),
+    ("source_not_found", _line(f"{HERE}/missing.mp4")),
+    ("segment_out_of_range", _line(f"{HERE}/a.mp4", meta={"startOffset": "20s"})),
+    ("mixed_media_resolution", _line(f"{HERE}/a.mp4", resolution="MEDIA_RESOLUTION_MEDIUM")),
+    ("videos_per_example", _line(f"{HERE}/a.mp4", two_videos=True)),
+    ("mime_type", _line(f"{HERE}/a.mp4", mime="video/x-matroska")),
+    ("fps", _line(f"{HERE}/a.mp4", meta={"fps": 30})),
+    ("media_resolution", _line(f"{HERE}/a.mp4", part_level="MEDIA_RESOLUTION_HIGH")),
+    ("over_token_budget", _line(f"{HERE}/a.mp4", answer="x" * 2000)),
+    ("relative_uri", _line("a.mp4")),  # resolved beside the dataset, so only its URI is wrong
 ]
 
 
@@ -85,7 +91,7 @@ def test_a_broken_dataset_fails_with_every_problem_grouped_and_located(folder, c
 
 def test_validation_file_over_the_cap_and_gemini_3_part_levels(folder, capsys):
     path = _write(folder / "many-validation.jsonl",
-                  [_line("a.mp4", part_level="MEDIA_RESOLUTION_HIGH")] * 3)
+                  [_line(f"{HERE}/a.mp4", part_level="MEDIA_RESOLUTION_HIGH")] * 3)
     code = validate([path, "--profile", "gemini-3", "--max_validation_examples", "2"])
     report = capsys.readouterr().out
     assert code == 1

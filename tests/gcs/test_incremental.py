@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 
 import pyarrow.parquet as pq
 import pytest
@@ -16,8 +15,8 @@ import pytest
 from pipeline.run import run
 from pipeline.synthetic_media import LONG, Event, VideoSpec, make_video
 from tests.gcs.corpus import upload_corpus
+from tests.faults import fail_once_after_upload
 from tests.gcs.emulator import BUCKET, object_generations, storage_client, upload
-from transforms.store import fault_injection
 from transforms.store import storage
 
 pytestmark = pytest.mark.e2e
@@ -149,16 +148,13 @@ def test_scheduled_run_writes_under_its_prefix_then_points_latest(first):
         "incremental/LATEST").generation)  # LATEST moved after every file of the run was written
 
 
-def test_a_fault_after_an_upload_is_retried_without_trace(first, tmp_path):
+def test_a_fault_after_an_upload_is_retried_without_trace(first, tmp_path, monkeypatch):
     """The cut fails once right after uploading a clip; the runner retries the bundle."""
     out = f"gs://{BUCKET}/faulty"
     marker = tmp_path / "fault-fired"
-    os.environ[fault_injection.ENV] = str(marker)
-    try:
-        # BundleBasedDirectRunner retries a failed bundle, as Dataflow does.
-        code = _run(first["manifest"], out, "--runner=BundleBasedDirectRunner")
-    finally:
-        del os.environ[fault_injection.ENV]
+    fail_once_after_upload(monkeypatch, str(marker))
+    # BundleBasedDirectRunner retries a failed bundle, as Dataflow does (and runs in this process).
+    code = _run(first["manifest"], out, "--runner=BundleBasedDirectRunner")
     assert marker.exists(), "the fault never fired"
     assert marker.read_text().startswith(f"{out}/media/")
     assert code == 0

@@ -9,7 +9,7 @@ from transforms.core.types import VideoInfo
 
 
 def _text(video_first=True, **video_extra) -> str:
-    video = {"fileData": {"fileUri": "clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
+    video = {"fileData": {"fileUri": "/d/clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
     parts = [video, {"text": "Describe."}] if video_first else [{"text": "Describe."}, video]
     return json.dumps({"contents": [{"role": "user", "parts": parts}, {"role": "model", "parts": [{"text": "ok"}]}],
                        "generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}})

@@ -5,7 +5,6 @@ clips that exist already cost no download; the scratch disk is empty after each 
 """
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -30,14 +29,16 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture
-def server(served, monkeypatch):
+def server(served):
     server, _ = served
-    # The explicit test-only exemption for this loopback server; the default policy refuses it.
-    monkeypatch.setenv(fetch.TEST_POLICY_ENV, json.dumps({
-        "allow_networks": ["127.0.0.1/32"], "allowed_ports": [80, 443, server.server_address[1]],
-        "attempts": 1}))
     server.hits.clear()
     return server
+
+
+def _loopback_policy(server) -> fetch.FetchPolicy:
+    """The explicit exemption for this loopback server, handed to the DoFn; the default refuses it."""
+    return fetch.FetchPolicy(allow_networks=("127.0.0.1/32",),
+                             allowed_ports=(80, 443, server.server_address[1]), attempts=1)
 
 
 def _specs(server, path: str, pieces, identity: str = "") -> list[ClipSpec]:
@@ -49,9 +50,9 @@ def _specs(server, path: str, pieces, identity: str = "") -> list[ClipSpec]:
                      media_name=f"clip-{i}.mp4") for i, (start, end) in enumerate(pieces)]
 
 
-def _cut(tmp_path, specs: list[ClipSpec]):
+def _cut(tmp_path, specs: list[ClipSpec], server):
     """Run the DoFn on one group as the runner would; the clips, the drops, and what scratch holds after."""
-    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0)
+    fn = _CutFn(str(tmp_path / "media"), default_limits(), 4.0, fetch_policy=_loopback_policy(server))
     fn.setup()
     try:
         # One batch, as CutClips hands it over, in the runner's order (not the clips' own).
@@ -68,13 +69,13 @@ def _cut(tmp_path, specs: list[ClipSpec]):
 def test_every_clip_is_cut_from_one_download(server, served, tmp_path):
     _, path = served
     specs = _specs(server, path, [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0)])
-    clips, drops, left = _cut(tmp_path, specs)
+    clips, drops, left = _cut(tmp_path, specs, server)
     assert server.hits[PATH] == 1
     assert not drops and left == []
     assert [c.spec.clip_index for c in clips] == [0, 1, 2]
     assert [c.source_bytes_downloaded for c in clips] == [os.path.getsize(path), 0, 0]
 
-    again, _, _ = _cut(tmp_path, specs)  # every clip exists: nothing is fetched
+    again, _, _ = _cut(tmp_path, specs, server)  # every clip exists: nothing is fetched
     assert server.hits[PATH] == 1
     assert all(c.reused and c.source_bytes_downloaded == 0 for c in again)
 
@@ -82,7 +83,7 @@ def test_every_clip_is_cut_from_one_download(server, served, tmp_path):
 def test_a_failing_clip_drops_only_itself(server, served, tmp_path):
     _, path = served
     specs = _specs(server, path, [(0.0, 2.0), (8.0, 10.0), (4.0, 6.0)])  # 8..10: past the end, the copy comes out short
-    clips, drops, left = _cut(tmp_path, specs)
+    clips, drops, left = _cut(tmp_path, specs, server)
     assert server.hits[PATH] == 1 and left == []
     assert [c.spec.clip_index for c in clips] == [0, 2]
     assert [(d.reason, d.location) for d in drops] == [(DropReason.CUT_FAILED, specs[1].clip_key)]
@@ -92,7 +93,7 @@ def test_a_failing_clip_drops_only_itself(server, served, tmp_path):
 def test_a_failed_download_drops_every_clip_that_needed_it(server, served, tmp_path):
     _, path = served
     specs = _specs(server, path, [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0)], identity="1-changed-since-probing")
-    clips, drops, left = _cut(tmp_path, specs)
+    clips, drops, left = _cut(tmp_path, specs, server)
     assert server.hits[PATH] == 1  # tried once, not once per clip
     assert not clips and left == []
     assert [d.location for d in drops] == [s.clip_key for s in specs]

@@ -2,7 +2,6 @@
 the worker's faults (its disk) raise, so that the runner retries the bundle instead of losing rows."""
 from __future__ import annotations
 
-import json
 import os
 import resource
 
@@ -26,9 +25,9 @@ def _row(row_id: str, uri: str) -> ManifestRow:
     return ManifestRow(row_id=row_id, video_uri=uri, prompt="p", annotations=(), location=f"m.jsonl:{row_id}")
 
 
-def _probe(p, uris: dict[str, str]):
+def _probe(p, uris: dict[str, str], policy: fetch.FetchPolicy):
     grouped = p | beam.Create([(uri, [_row(row_id, uri)]) for row_id, uri in uris.items()])
-    return grouped | ProbeVideos(timeout_seconds=30)
+    return grouped | ProbeVideos(timeout_seconds=30, fetch_policy=policy)
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +39,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def loopback_allowed(server, monkeypatch):
-    monkeypatch.setenv(fetch.TEST_POLICY_ENV, json.dumps({
-        "allow_networks": ["127.0.0.1/32"], "allowed_ports": [server.server_address[1]],
-        "attempts": 2, "backoff_seconds": 0.05, "read_timeout": 3.0}))
+def loopback_allowed(server) -> fetch.FetchPolicy:
+    """The explicit exemption for this loopback server, handed to the stage; the default refuses it."""
+    return fetch.FetchPolicy(allow_networks=("127.0.0.1/32",), allowed_ports=(server.server_address[1],),
+                             attempts=2, backoff_seconds=0.05, read_timeout=3.0)
 
 
 def test_permanent_faults_become_drop_records(tmp_path, server, loopback_allowed):
@@ -53,7 +52,7 @@ def test_permanent_faults_become_drop_records(tmp_path, server, loopback_allowed
             "gone": os.path.join(folder, "gone.mp4"), "http_404": server.base + "/missing.mp4",
             "http_500": server.base + "/error.mp4"}
     with beam.Pipeline(options=_options()) as p:
-        probed = _probe(p, uris)
+        probed = _probe(p, uris, loopback_allowed)
         reasons = probed.drops | beam.Map(lambda d: (d.row_id, d.reason.value))
         assert_that(reasons, equal_to([("hostile", "hostile_media"), ("empty", "unreadable_media"),
                                        ("gone", "source_not_found"), ("http_404", "remote_http_error"),
@@ -69,6 +68,6 @@ def test_a_worker_disk_fault_fails_the_bundle_instead_of_dropping_the_row(server
     try:
         with pytest.raises(Exception, match="File too large"):
             with beam.Pipeline(options=_options()) as p:
-                _probe(p, {"remote": server.base + "/files/big.mp4"})
+                _probe(p, {"remote": server.base + "/files/big.mp4"}, loopback_allowed)
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))

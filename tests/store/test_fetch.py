@@ -46,9 +46,8 @@ def test_a_public_looking_file_is_fetched_whole(server, tmp_path, policy):
     assert _fetch(server.base + "/files/video.mp4", tmp_path, policy) == (len(PAYLOAD), PAYLOAD)
 
 
-def test_the_default_policy_refuses_the_loopback_server(server, tmp_path, monkeypatch):
-    monkeypatch.delenv(fetch.TEST_POLICY_ENV, raising=False)
-    default = fetch.default_policy()
+def test_the_default_policy_refuses_the_loopback_server(server, tmp_path):
+    default = fetch.DEFAULT_POLICY
     assert default == FetchPolicy()
     before = server.hits["/files/video.mp4"]
     err = _refusal(server.base + "/files/video.mp4", tmp_path, default)
@@ -60,9 +59,16 @@ def test_the_default_policy_refuses_the_loopback_server(server, tmp_path, monkey
     assert server.hits["/files/video.mp4"] == before  # never connected
 
 
-def test_the_test_only_setting_is_read_from_the_environment(monkeypatch):
-    monkeypatch.setenv(fetch.TEST_POLICY_ENV, '{"allow_networks": ["127.0.0.1/32"], "attempts": 2}')
-    assert fetch.default_policy() == FetchPolicy(allow_networks=("127.0.0.1/32",), attempts=2)
+def test_no_environment_setting_loosens_the_default_policy(server, tmp_path, monkeypatch):
+    """The setting that once exempted loopback on any process that had it set (a worker too)."""
+    port = server.server_address[1]
+    monkeypatch.setenv("GVD_TEST_FETCH_POLICY",
+                       f'{{"allow_networks": ["127.0.0.1/32"], "allowed_ports": [80, 443, {port}]}}')
+    before = server.hits["/files/video.mp4"]
+    with pytest.raises(FetchError) as caught:
+        fetch.fetch_to_file(server.base + "/files/video.mp4", str(tmp_path / "out.bin"))
+    assert caught.value.reason is R.REMOTE_REFUSED
+    assert server.hits["/files/video.mp4"] == before  # never connected
 
 
 @pytest.mark.parametrize("path, reason", [("/missing.mp4", R.REMOTE_HTTP_ERROR), ("/forbidden.mp4", R.REMOTE_HTTP_ERROR)])

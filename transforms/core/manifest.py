@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import threading
 from typing import Any, Iterator, Optional, Union
 
 from transforms.core.conversation import ConversationError, parse_system_instruction, parse_turns
@@ -22,6 +23,8 @@ SPLITS = {"train": "train", "training": "train", "validation": "validation",
           "valid": "validation", "val": "validation"}
 
 Record = Union[dict, Drop]
+# csv's field size limit is one per process; raised under this lock, so threads only ever raise it.
+_FIELD_LIMIT_LOCK = threading.Lock()
 
 
 def manifest_format(path: str) -> str:
@@ -34,17 +37,31 @@ def manifest_format(path: str) -> str:
 
 
 def iter_records(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
-    """(location, raw dict or Drop) for every record in one manifest file's bytes.
+    """(location, raw dict or Drop) for every record in one manifest file's bytes. Never raises.
 
-    A record that cannot even be decoded becomes a Drop here, so that every line counts.
+    A record that cannot even be decoded becomes a Drop here, so that every line counts. A file
+    that cannot be parsed at all, or past some point, gives the records before that point and then
+    one `unreadable_manifest` Drop for the rest: the rows already read still count.
     """
-    fmt = manifest_format(path)
-    if fmt == "jsonl":
-        yield from _iter_jsonl(path, data)
-    elif fmt == "csv":
-        yield from _iter_csv(path, data)
-    else:
-        yield from _iter_parquet(path, data)
+    try:
+        fmt = manifest_format(path)
+    except ValueError as err:
+        yield path, _unreadable(path, str(err))
+        return
+    records = {"jsonl": _iter_jsonl, "csv": _iter_csv, "parquet": _iter_parquet}[fmt](path, data)
+    read = 0
+    try:
+        for location, record in records:
+            read += 1
+            yield location, record
+    except (csv.Error, ValueError) as err:  # the bytes are in memory: only their content fails here
+        where = f"after record {read}" if read else "at its start"
+        yield path, _unreadable(path, f"cannot parse the manifest {where}: {type(err).__name__}: {err}")
+
+
+def _unreadable(location: str, detail: str) -> Drop:
+    return Drop(row_id=location, source_uri="", stage=Stage.READ, reason=DropReason.UNREADABLE_MANIFEST,
+                detail=f"{detail}; check the file and its format", location=location)
 
 
 def _malformed(location: str, detail: str) -> Drop:
@@ -64,7 +81,7 @@ def _iter_jsonl(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
             continue
         try:
             value = json.loads(text)
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested too deep
             yield location, _malformed(location, f"line is not valid JSON: {err}")
             continue
         if not isinstance(value, dict):
@@ -79,6 +96,10 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
     except UnicodeDecodeError as err:
         yield f"{path}:1", _malformed(f"{path}:1", f"CSV file is not UTF-8 ({err}); re-save it as UTF-8")
         return
+    # csv refuses fields over 131,072 characters, and cannot go on after refusing one (the rest of
+    # a quoted field would be read as rows). No field is longer than the file: raise the limit to it.
+    with _FIELD_LIMIT_LOCK:
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for number, row in enumerate(reader, start=2):  # line 1 is the header
         location = f"{path}:{number}"
@@ -89,7 +110,7 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
         if "annotations" in record:
             try:
                 record["annotations"] = json.loads(record["annotations"])
-            except json.JSONDecodeError as err:
+            except (json.JSONDecodeError, RecursionError) as err:
                 yield location, _malformed(location, f"`annotations` cell is not a JSON list: {err}")
                 continue
         yield location, record
@@ -98,13 +119,18 @@ def _iter_csv(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
 def _iter_parquet(path: str, data: bytes) -> Iterator[tuple[str, Record]]:
     import pyarrow.parquet as pq  # a heavy import only Parquet manifests pay for
 
-    table = pq.read_table(io.BytesIO(data))
+    import pyarrow as pa
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError) as err:  # in memory: the bytes are not Parquet, or damaged
+        raise ValueError(f"not a readable Parquet file: {err}") from None
     for number, row in enumerate(table.to_pylist(), start=1):
         record = {k: v for k, v in row.items() if v is not None}
         if isinstance(record.get("annotations"), str):
             try:
                 record["annotations"] = json.loads(record["annotations"])
-            except json.JSONDecodeError as err:
+            except (json.JSONDecodeError, RecursionError) as err:
                 yield f"{path}#{number}", _malformed(f"{path}#{number}", f"`annotations` is not a JSON list: {err}")
                 continue
         yield f"{path}#{number}", record
@@ -225,23 +251,66 @@ def _annotations(value: Any, seg_start: Optional[float],
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise DropError(DropReason.MALFORMED_ROW, f"annotation {i} is not an object")
-        if item.get("start") in (None, ""):
-            raise DropError(DropReason.MISSING_FIELD, f"annotation {i} has no `start`")
+        start_frame, end_frame = _frames(item, i)
+        if item.get("start") in (None, "") and start_frame is None:
+            raise DropError(DropReason.MISSING_FIELD, f"annotation {i} has no `start` (or `start_frame`)")
         try:
-            start = parse_time(item["start"])
+            start = 0.0 if start_frame is not None else parse_time(item["start"])
             end = None if item.get("end") in (None, "") else parse_time(item["end"])
         except TimeFormatError as err:
             raise DropError(DropReason.BAD_TIME, f"annotation {i}: {err}") from None
         if end is not None and end < start:
             raise DropError(DropReason.BAD_RANGE, f"annotation {i} ends ({end}s) before it starts ({start}s)")
-        if seg_start is not None and start < seg_start or seg_end is not None and (end or start) > seg_end:
+        # Frame numbers become times only after probing; the plan stage checks them then.
+        in_frames = start_frame is not None or end_frame is not None
+        if not in_frames and (seg_start is not None and start < seg_start
+                              or seg_end is not None and (end or start) > seg_end):
             raise DropError(DropReason.ANNOTATION_OUT_OF_RANGE,
                             f"annotation {i} ({start}s..{end if end is not None else start}s) lies outside "
                             f"the row's segment {seg_start or 0}s..{seg_end if seg_end is not None else 'end'}; "
                             "annotation times are on the source's timeline")
-        fields = {k: v for k, v in item.items() if k not in ("start", "end")}
-        result.append(Annotation(start=start, end=end, fields=fields))
+        fields = {k: v for k, v in item.items() if k not in _POSITION_FIELDS}
+        result.append(Annotation(start=start, end=end, fields=fields, start_frame=start_frame, end_frame=end_frame))
     return tuple(result)
+
+
+# Where an annotation sits, not what it says: never copied into the model's answer.
+_POSITION_FIELDS = ("start", "end", "start_frame", "end_frame")
+
+
+def _frames(item: dict, i: int) -> tuple[Optional[int], Optional[int]]:
+    """`start_frame` / `end_frame` as decoded-frame indices, each instead of its time."""
+    found = []
+    for name, time_name in (("start_frame", "start"), ("end_frame", "end")):
+        value = item.get(name)
+        if value in (None, ""):
+            found.append(None)
+            continue
+        if item.get(time_name) not in (None, ""):
+            raise DropError(DropReason.MALFORMED_ROW,
+                            f"annotation {i} has both `{time_name}` and `{name}`; keep one of them")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not _is_whole(value):
+            raise DropError(DropReason.BAD_TIME,
+                            f"annotation {i}: `{name}` is {value!r}; a frame number is a whole number from 0")
+        found.append(int(float(value)))
+    start_frame, end_frame = found
+    mixed = (end_frame is not None and start_frame is None and item.get("start") not in (None, "")
+             or start_frame is not None and end_frame is None and item.get("end") not in (None, ""))
+    if mixed:
+        raise DropError(DropReason.MALFORMED_ROW,
+                        f"annotation {i} mixes a time with a frame number; give both in frames or both as times")
+    if start_frame is not None and end_frame is not None and end_frame < start_frame:
+        raise DropError(DropReason.BAD_RANGE,
+                        f"annotation {i} ends (frame {end_frame}) before it starts (frame {start_frame})")
+    return start_frame, end_frame
+
+
+def _is_whole(value) -> bool:
+    try:
+        number = float(value)
+        return number >= 0 and number == int(number)
+    except (ValueError, OverflowError):  # not a number, or infinite
+        return False
 
 
 def _response(value: Any) -> Optional[str]:

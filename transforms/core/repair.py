@@ -4,8 +4,12 @@ A line with `contents` is a tuning example. Its video part gives the source and 
 `videoMetadata`) the segment; its user text the prompt; its model text the answer, whose
 timestamps (`MM:SS`, `HH:MM:SS`, `M:SS`, fractions allowed, in free text or inside JSON) become
 annotations. The answer is split into items (JSON array elements, or lines of free text); an
-item with timestamps goes to every clip its time span touches, an item without goes to every
-clip, and each timestamp is rewritten relative to the clip that holds it, in its own style.
+item without timestamps goes to every clip, and each timestamp is rewritten relative to the clip
+that holds it, in its own style. A JSON item goes to every clip its time span touches, its times
+clipped to the clip (an interval that straddles a cut is still an interval in each). A line of
+free text is a statement that cannot be clipped honestly ("yellow from 04:50 to 04:50" would teach
+an event the clip does not show): it goes only to a clip that holds all its times, and a row with a
+line that no clip holds whole is dropped (`answer_not_splittable`, see `unsplittable_items`).
 
 Which timeline the answer's times count on: `video` (default; since the first frame of the
 referenced file, which is how the service's frame timestamps count) or `segment` (since the
@@ -126,8 +130,46 @@ def answer_annotations(template: dict[str, Any], offset: float) -> tuple[Annotat
     return tuple(result)
 
 
+# How far past the video's first or last frame a time may lie and still count as inside (as planning's).
+_EDGE_TOLERANCE = 1.0
+
+
+def unsplittable_items(template_json: str, clips: Sequence[tuple[float, float]]) -> list[int]:
+    """The free-text items (lines) with times that no single clip holds whole; [] for JSON answers.
+
+    `clips` are where the clips really are on the source's timeline (as cut, measured), in order.
+    Inside means within the clip, give or take a rounding epsilon at a cut, and `_EDGE_TOLERANCE`
+    before the first clip or after the last (times written in whole seconds round up).
+    """
+    template = json.loads(template_json)
+    if template["kind"] != "text" or not clips:
+        return []
+    first, last = clips[0][0], clips[-1][1]
+    stuck = []
+    for i, item in enumerate(template["items"]):
+        times = [template["offset"] + v for _, v in timestamps(item)]
+        if not times:
+            continue
+        lo, hi = min(times), max(times)
+        if not any((start - _EDGE_TOLERANCE if start == first else start - _EPS) <= lo
+                   and hi <= (end + _EDGE_TOLERANCE if end == last else end + _EPS)
+                   for start, end in clips):
+            stuck.append(i)
+    return stuck
+
+
+def item_text(template_json: str, index: int) -> str:
+    """One item of an answer as written (for a drop's detail)."""
+    return str(json.loads(template_json)["items"][index]).strip()
+
+
 def render_answer(template_json: str, held: Sequence[Annotation], clip_start: float, clip_end: float) -> str:
-    """The answer for one clip: the items it holds (and those without times), timestamps re-timed."""
+    """The answer for one clip: the items it holds (and those without times), timestamps re-timed.
+
+    Free text is only re-timed, never clipped: callers drop a row whose `unsplittable_items` is not
+    empty, so every line of free text that reaches a clip lies inside it (the hold inside [0, length]
+    below only absorbs rounding and the edge tolerance).
+    """
     template = json.loads(template_json)
     kept = {a.fields["item"] for a in held}
     # The template's times are on the source timeline minus `offset` (the segment start for
@@ -154,16 +196,34 @@ def row_from_example(raw: dict, location: str, manifest_dir: str, row_id: str,
     try:
         return _row(raw, location, manifest_dir, row_id, timeline)
     except DropError as err:
-        uri = _video_part(raw.get("contents")).get("fileData", {}).get("fileUri", "") if isinstance(
-            raw.get("contents"), list) else ""
+        file_data = _video_part(raw.get("contents")).get("fileData")
+        uri = file_data.get("fileUri") if isinstance(file_data, dict) else ""
         return Drop(row_id=row_id, source_uri=uri if isinstance(uri, str) else "", stage=Stage.READ,
                     reason=err.reason, detail=err.detail, location=location)
+
+
+# A line is untrusted JSON: any field may hold any type. These read it without assuming one.
+
+def _parts(content: Any) -> list:
+    parts = content.get("parts") if isinstance(content, dict) else None
+    return parts if isinstance(parts, list) else []
+
+
+def _object(part: dict, name: str) -> dict:
+    """part[name] as an object ({} when absent); MALFORMED_ROW when it is something else."""
+    value = part.get(name)
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise DropError(DropReason.MALFORMED_ROW,
+                        f"`{name}` of the video part is a JSON {type(value).__name__}, not an object")
+    return value
 
 
 def _video_part(contents: Any) -> dict:
     for content in contents if isinstance(contents, list) else ():
         if isinstance(content, dict) and content.get("role") == "user":
-            for part in content.get("parts") or ():
+            for part in _parts(content):
                 if isinstance(part, dict) and "fileData" in part:
                     return part
     return {}
@@ -171,7 +231,7 @@ def _video_part(contents: Any) -> dict:
 
 def _texts(contents: list, role: str) -> list[str]:
     return [part["text"] for content in contents if isinstance(content, dict) and content.get("role") == role
-            for part in content.get("parts") or () if isinstance(part, dict) and isinstance(part.get("text"), str)]
+            for part in _parts(content) if isinstance(part, dict) and isinstance(part.get("text"), str)]
 
 
 def _offset(metadata: dict, name: str) -> Optional[float]:
@@ -185,14 +245,15 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     contents = raw.get("contents")
     if not isinstance(contents, list) or not contents:
         raise DropError(DropReason.MALFORMED_ROW, "`contents` must be a non-empty list of {role, parts}")
-    videos = [p for c in contents if isinstance(c, dict) for p in c.get("parts") or ()
-              if isinstance(p, dict) and "fileData" in p]
+    if any(isinstance(c, dict) and "parts" in c and not isinstance(c["parts"], list) for c in contents):
+        raise DropError(DropReason.MALFORMED_ROW, "a content's `parts` must be a list")
+    videos = [p for c in contents for p in _parts(c) if isinstance(p, dict) and "fileData" in p]
     if len(videos) != 1:
         raise DropError(DropReason.MALFORMED_ROW,
                            f"a tuning example takes exactly one video, this one has {len(videos)}; "
                            "split it into one example per video")
     part = _video_part(contents)
-    uri = (part.get("fileData") or {}).get("fileUri")
+    uri = _object(part, "fileData").get("fileUri")
     if not isinstance(uri, str) or not uri:
         raise DropError(DropReason.MISSING_FIELD, "the video part has no `fileData.fileUri`")
     prompt = "\n".join(_texts(contents, "user"))
@@ -201,17 +262,17 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     answers = _texts(contents, "model")
     if not answers:
         raise DropError(DropReason.NO_TARGET, "the example has no model answer")
-    metadata = part.get("videoMetadata") or {}
+    metadata = _object(part, "videoMetadata")
     start, end = _offset(metadata, "startOffset"), _offset(metadata, "endOffset")
     if start is not None and end is not None and end <= start:
         raise DropError(DropReason.BAD_RANGE, f"videoMetadata endOffset {end}s is not after startOffset {start}s")
     fps = metadata.get("fps")
-    if fps is not None and not (isinstance(fps, (int, float)) and 0 < fps <= 24):
+    if fps is not None and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and 0 < fps <= 24):
         raise DropError(DropReason.MALFORMED_ROW, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]")
     # Only a part's own level is the row's: generationConfig is the dataset's, which --media_resolution sets.
-    level = (part.get("mediaResolution") or {}).get("level")
-    resolution = parse_resolution(level) if level else None
-    if level and resolution is None:
+    level = _object(part, "mediaResolution").get("level")
+    resolution = parse_resolution(level) if level not in (None, "") else None
+    if level not in (None, "") and resolution is None:
         raise DropError(DropReason.MALFORMED_ROW, f"mediaResolution {level!r} is not LOW, MEDIUM or HIGH")
 
     answer = "\n".join(answers)
@@ -220,6 +281,8 @@ def _row(raw: dict, location: str, manifest_dir: str, row_id: str, timeline: str
     template["offset"] = offset
     annotations = answer_annotations(template, offset)
     split = raw.get("split")
+    if split not in (None, "") and str(split).lower() not in SPLITS:
+        raise DropError(DropReason.MALFORMED_ROW, f"`split` is {split!r}; use 'train' or 'validation'")
     common = dict(row_id=row_id, video_uri=resolve_uri(uri, manifest_dir), prompt=prompt, start=start, end=end,
                   location=location, split=SPLITS.get(str(split).lower()) if split else None,
                   media_resolution=resolution, fps=float(fps) if fps is not None else None)

@@ -54,6 +54,7 @@ class DropReason(str, enum.Enum):
     # plan
     SEGMENT_OUT_OF_RANGE = "segment_out_of_range"
     ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"
+    FRAME_OUT_OF_RANGE = "frame_out_of_range"
     TOO_LONG_FOR_RESPONSE = "too_long_for_response"
     OVER_SIZE_LIMIT = "over_size_limit"          # --oversize drop (or the row's `oversize: drop`)
     # cut
@@ -62,6 +63,7 @@ class DropReason(str, enum.Enum):
     # build
     CLIP_LOST = "clip_lost"
     ANNOTATION_LOST = "annotation_lost"
+    ANSWER_NOT_SPLITTABLE = "answer_not_splittable"
     # profiles and the token budget (plan, build)
     MEDIA_RESOLUTION_MISMATCH = "media_resolution_mismatch"
     OVER_TOKEN_BUDGET = "over_token_budget"
@@ -109,6 +111,9 @@ class Annotation(pydantic.BaseModel):
     """One timed annotation, in seconds of the timeline it belongs to.
 
     `fields` keeps everything else the user wrote (`label`, `text`, ...) untouched.
+    `start_frame` / `end_frame`: the row gave decoded-frame indices instead of `start` / `end`;
+    the plan stage turns them into times from the probe's frame timestamps (core/frames.py),
+    and until then the time they stand for is 0.
     """
 
     model_config = pydantic.ConfigDict(frozen=True)
@@ -116,6 +121,12 @@ class Annotation(pydantic.BaseModel):
     start: float
     end: Optional[float] = None
     fields: dict[str, Any] = pydantic.Field(default_factory=dict)
+    start_frame: Optional[int] = None
+    end_frame: Optional[int] = None
+
+    @property
+    def uses_frames(self) -> bool:
+        return self.start_frame is not None or self.end_frame is not None
 
 
 class ManifestRow(pydantic.BaseModel):
@@ -142,6 +153,11 @@ class ManifestRow(pydantic.BaseModel):
     system_instruction: Optional[str] = None  # None: --system_instruction (or none)
     # More turns after the first answer: (role, text) pairs, alternating, the last the model's.
     turns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def uses_frames(self) -> bool:
+        """Some annotation is in frame numbers: the probe must record every frame's time."""
+        return any(a.uses_frames for a in self.annotations or ())
 
     @property
     def segment_key(self) -> str:
@@ -178,6 +194,24 @@ class VideoInfo:
     # where stream-copied pieces can be cut by size (--oversize split).
     keyframe_bytes: tuple[int, ...] = ()
     video_bytes: int = 0         # all video packets' bytes (the rest of the file: audio and boxes)
+    # Every frame's presentation time, when some row counts in frames (the plan stage strips it).
+    frame_times: Optional["FrameTimes"] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FrameTimes:
+    """Every video frame's presentation time, run-length encoded (core/frames.py reads it).
+
+    Frame 0 is the first frame a player shows, at `first_pts`; each run says that the next
+    `count` frames each come `step` time-base units after the one before. A constant-rate
+    video is one run, whatever its length; a variable-rate one a run per change of rate.
+    """
+
+    time_base: tuple[int, int]         # numerator, denominator: seconds per pts unit
+    first_pts: int
+    runs: tuple[tuple[int, int], ...]  # (step, count)
+    origin: float                      # seconds of pts that are the timeline's 0 (its first frame)
+    end: float                         # timeline seconds at which the last frame ends
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional
 from transforms.core.conversation import role_problem
 from transforms.gemini import limits as L
 from transforms.gemini.profiles import Profile, estimate, parse_resolution
-from transforms.core.uris import resolve_uri
+from transforms.core.uris import is_absolute, resolve_uri
 from transforms.core.timecode import TimeFormatError, parse_video_offset
 from transforms.core.types import VideoInfo
 from transforms.gemini.validation_report import (ERROR, SHOWN_PER_CODE, WARNING, Problem,  # noqa: F401
@@ -98,16 +98,23 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
                                  "the video part comes after the text; place the video before the prompt"))
     if not any(roles[tc] == "user" for tc, _, _ in texts):
         problems.append(_problem("schema", location, "the user's content has no text prompt"))
-    file_data = part.get("fileData") or {}
+    file_data = _object(part, "fileData", location, problems)
+    if file_data is None:
+        return None, problems
     uri, mime = file_data.get("fileUri"), file_data.get("mimeType")
     if not isinstance(uri, str) or not uri:
         problems.append(_problem("schema", location, "fileData has no fileUri"))
         return None, problems
+    if not is_absolute(uri):
+        # Resolved below all the same (against the dataset's folder), so the video is still checked.
+        problems.append(_problem("relative_uri", location,
+                                 f"fileUri {uri!r} is relative; the tuning service reads only whole gs:// or "
+                                 "https:// URIs: write the full URI (pipeline.run's --media_uri_prefix does)"))
     if not isinstance(mime, str) or mime not in L.VERTEX_VIDEO_MIMES:
         problems.append(_problem("mime_type", location,
                                  f"mimeType {mime!r} is not one Vertex AI accepts for video; use video/mp4 "
                                  "(remux or transcode the file with this pipeline's repair mode)"))
-    metadata = part.get("videoMetadata") or {}
+    metadata = _object(part, "videoMetadata", location, problems) or {}
     start = _offset(metadata, "startOffset", location, problems)
     end = _offset(metadata, "endOffset", location, problems)
     if start is not None and end is not None and end <= start:
@@ -116,7 +123,7 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
     if fps is not None and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and 0 < fps <= 24):
         problems.append(_problem("fps", location, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]"))
         fps = None
-    config = value.get("generationConfig") or {}
+    config = _object(value, "generationConfig", location, problems) or {}
     config_resolution = _resolution(config.get("mediaResolution"), "generationConfig.mediaResolution",
                                     location, problems)
     part_level = (part.get("mediaResolution") or {}).get("level") if isinstance(part.get("mediaResolution"),
@@ -145,6 +152,17 @@ def _system_instruction_chars(value: Any, location: str, problems: list) -> int:
                                  'systemInstruction must be {"parts": [{"text": "..."}]}, with text parts only'))
         return 0
     return sum(len(p["text"]) for p in parts)
+
+
+def _object(parent: Mapping[str, Any], name: str, location: str, problems: list) -> Optional[Mapping[str, Any]]:
+    """parent[name] when it is an object ({} when absent); None, with a problem, when it is not."""
+    value = parent.get(name)
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        problems.append(_problem("schema", location, f"`{name}` is a JSON {type(value).__name__}, not an object"))
+        return None
+    return value
 
 
 def _offset(metadata: Mapping[str, Any], name: str, location: str, problems: list) -> Optional[float]:

@@ -14,6 +14,7 @@ import resource
 import sys
 from typing import Any, Optional
 
+from transforms.core.frames import encode_runs
 from transforms.media import media_bytes
 from transforms.media import media_guard as guard
 from transforms.media import mp4_boxes
@@ -38,14 +39,20 @@ def refuse_before_opening(source) -> Optional[dict[str, Any]]:
 
 
 def probe(uri: str, generation: Optional[int] = None, read_payload: bool = False,
-          size: Optional[int] = None) -> dict[str, Any]:
-    """What the source is. `read_payload`: read an MP4's payload too (the tests' reference)."""
+          size: Optional[int] = None, frame_times: bool = False) -> dict[str, Any]:
+    """What the source is. `read_payload`: read an MP4's payload too (the tests' reference).
+    `frame_times`: also every frame's presentation time (for rows that count in frames)."""
     try:
         source = media_bytes.open_bytes(uri, generation, size)
     except OSError as err:
         return {"error": "unreadable", "detail": f"cannot read the file: {err}", "bytes_read": 0}
     try:
         result = probe_source(source, read_payload)
+        if frame_times and "error" not in result:
+            try:
+                result["frame_times"] = probe_frame_times(source, read_payload)
+            except ValueError as err:
+                result = {"error": "unreadable", "detail": f"cannot read the frame times: {err}", **result}
     finally:
         source.close()
     result["bytes_read"] = source.bytes_read
@@ -110,6 +117,33 @@ def probe_source(source, read_payload: bool = False) -> dict[str, Any]:
         except (av.FFmpegError, StopIteration, ValueError) as err:
             return {"error": "unreadable", "detail": f"cannot read the video stream: {err}", **result}
     return result
+
+
+def probe_frame_times(source, read_payload: bool = False) -> dict[str, Any]:
+    """Every video frame's presentation time, run-length encoded (core/frames.py reads it).
+
+    A second pass over the packets, asked for only by rows that count in frames: an MP4's
+    comes from its sample table (the header the first pass read, from the block cache), other
+    containers are read again. Packets a player discards (outside an edit list) are no frames.
+    """
+    import av
+
+    payload = None if read_payload else mp4_boxes.payload_ranges(
+        mp4_boxes.top_level_boxes(source.read_at, source.size))
+    container = _open(media_bytes.MaskedView(source, payload or ()))
+    if isinstance(container, dict):
+        raise ValueError(container["detail"])
+    with container:
+        video = next(s for s in container.streams.video if s.codec_context is not None)
+        try:
+            pts = [packet.pts for packet in container.demux(video)
+                   if packet.pts is not None and not getattr(packet, "is_discard", False)]
+        except av.FFmpegError as err:
+            raise ValueError(str(err)) from None
+    if not pts:
+        raise ValueError("the video stream has no frames")
+    base = video.time_base
+    return {"time_base": [base.numerator, base.denominator], "first_pts": min(pts), "runs": encode_runs(pts)}
 
 
 def measure_written(path: str) -> dict[str, Any]:
@@ -264,12 +298,13 @@ def main() -> None:
     parser.add_argument("memory_limit", nargs="?", type=int, default=0)
     parser.add_argument("--generation", type=int, default=None, help="the gs:// object's generation to read")
     parser.add_argument("--size", type=int, default=None, help="that generation's size, as identified")
+    parser.add_argument("--frame_times", action="store_true", help="also every frame's presentation time")
     args = parser.parse_args()
     if args.memory_limit:  # a cap on this process's memory: a hostile file costs a drop, not a worker
         resource.setrlimit(resource.RLIMIT_AS, (args.memory_limit, args.memory_limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
     try:
-        found = probe(args.uri, args.generation, size=args.size)
+        found = probe(args.uri, args.generation, size=args.size, frame_times=args.frame_times)
     except media_bytes.SourceReadError as err:
         print(f"storage failure: {err}", file=sys.stderr)
         sys.exit(media_bytes.TRANSIENT_EXIT)

@@ -5,6 +5,7 @@ import posixpath
 from typing import Any, Optional
 
 from transforms.gemini import limits as L
+from transforms.core.frames import frame_times_from_probe
 from transforms.core.types import VideoInfo
 
 
@@ -45,6 +46,7 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         # Absent from probes cached before it was measured: the planner then assumes an even bitrate.
         keyframe_bytes=_keyframe_bytes(raw),
         video_bytes=int(raw.get("video_bytes", 0)),
+        frame_times=frame_times_from_probe(raw),
     )
 
 

@@ -15,7 +15,7 @@ from transforms.core.conversation import extra_text
 from transforms.gemini import examples as E
 from transforms.gemini.profiles import GEMINI_25, Profile, estimate
 from transforms.core.remap import remap_to_clip, unplaced
-from transforms.core.repair import render_answer
+from transforms.core.repair import item_text, render_answer, unsplittable_items
 from transforms.core.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
 
 DROPS = "drops"
@@ -51,6 +51,14 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
         if missing:
             return drop(DropReason.ANNOTATION_LOST,
                         f"annotations {missing} fall between the clips as cut; please report this")
+    if row.answer_template is not None:
+        stuck = unsplittable_items(row.answer_template, [(c.source_start, c.source_end) for c in clips])
+        if stuck:
+            bounds = ", ".join(f"{c.source_start:.3f}s..{c.source_end:.3f}s" for c in clips)
+            return drop(DropReason.ANSWER_NOT_SPLITTABLE,
+                        f"the answer's line {item_text(row.answer_template, stuck[0])!r} names times that no "
+                        f"one clip holds (clips: {bounds}), and free text cannot be cut in two honestly; "
+                        "put each event on its own line, answer in JSON, or use LOW (longer clips)")
     split = E.assign_split(row.video_uri, row.split, settings.validation_fraction)
     resolution = row.media_resolution or settings.media_resolution
     part_resolution = resolution if settings.profile.per_part_resolution else None

@@ -21,7 +21,6 @@ from typing import Iterable, Optional
 
 import apache_beam as beam
 
-from transforms.store import fault_injection
 from transforms.store import fetch
 from transforms.media import sandbox
 from transforms.store import storage
@@ -52,9 +51,10 @@ class _SourceFile:
     """A group's source as a local file: a local source as it is; a remote one downloaded into the
     group's scratch when the first clip needs it, and shared by the group's other clips."""
 
-    def __init__(self, source: VideoInfo, scratch: str):
+    def __init__(self, source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._source = source
         self._scratch = scratch
+        self._fetch_policy = fetch_policy
         self._path: Optional[str] = None
         self._failure: Optional[Exception] = None
         self._unclaimed = 0
@@ -68,7 +68,7 @@ class _SourceFile:
                 self._path = self._source.uri
                 return self._path
             try:
-                self._path = _download(self._source, self._scratch)
+                self._path = _download(self._source, self._scratch, self._fetch_policy)
             except DropError as err:
                 self._failure = err
                 raise
@@ -82,8 +82,10 @@ class _SourceFile:
 
 
 class _CutFn(beam.DoFn):
-    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, threads: int = 0):
+    def __init__(self, media_dir: str, limits: Limits, timeout_per_second: float, threads: int = 0,
+                 fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._threads = threads
+        self._fetch_policy = fetch_policy
         self._media_dir = media_dir
         self._limits = limits
         self._timeout_per_second = timeout_per_second
@@ -105,7 +107,7 @@ class _CutFn(beam.DoFn):
         ordered = sorted(specs, key=P.clip_order)
         scratch = tempfile.mkdtemp(dir=self._scratch)
         try:
-            source = _SourceFile(ordered[0].source, scratch)  # batch_key: one source per group
+            source = _SourceFile(ordered[0].source, scratch, self._fetch_policy)  # batch_key: one source per group
             for spec in ordered:
                 yield self._cut(spec, source, scratch)
         finally:  # also when a clip raises for a retry: the download must not fill the disk
@@ -138,7 +140,8 @@ class _CutFn(beam.DoFn):
         """--segments virtual: the one copy of the source (made once), and where the clip is in it."""
         source = spec.source
         if not storage.exists(file_uri):
-            storage.copy_file(source.uri, file_uri)  # atomic: two clips racing write the same bytes
+            # Atomic: two clips racing write the same bytes.
+            storage.copy_file(source.uri, file_uri, self._fetch_policy)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=V.accepted_mime(source) or OUTPUT_MIME,
                        source_start=spec.start, source_end=spec.end, duration=spec.end - spec.start,
                        bytes=source.size_bytes, action=Action.VIRTUAL, has_audio=source.has_audio)
@@ -169,7 +172,6 @@ class _CutFn(beam.DoFn):
         P.check_length(measured, self._limits)
         start = spec.start if action is not Action.TRANSCODE else P.transcoded_start(spec)
         storage.publish_file(out, file_uri, OUTPUT_MIME)
-        fault_injection.after_upload(file_uri)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
                        source_end=start + measured.duration, duration=measured.duration,
                        bytes=measured.bytes, action=action, has_audio=source.has_audio, note=note)
@@ -199,17 +201,17 @@ class _CutFn(beam.DoFn):
             raise ClipError(DropReason.CUT_FAILED, f"ffmpeg failed ({sandbox.describe_exit(done.returncode)}): {tail}")
 
 
-def _download(source: VideoInfo, scratch: str) -> str:
+def _download(source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Stream a remote source to a file in `scratch` (never into memory); return its path."""
     if fetch.is_remote(source.uri):
-        return _fetch_probed(source, scratch)
+        return _fetch_probed(source, scratch, fetch_policy)
     return storage.localize(source.uri, scratch)
 
 
-def _fetch_probed(source: VideoInfo, work: str) -> str:
+def _fetch_probed(source: VideoInfo, work: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Fetch a URL source again and check it is the content that was probed (a server can change
     what it sends between two requests: a video to the prober, a playlist to the cutter)."""
-    local = fetch.fetch_to_dir(source.uri, work)
+    local = fetch.fetch_to_dir(source.uri, work, fetch_policy)
     if fetch.content_identity(local) != source.identity:
         raise ClipError(DropReason.CUT_FAILED, "the remote file changed since it was probed; rerun to retry")
     return local
@@ -259,6 +261,8 @@ class CutClips(beam.PTransform):
     timeout_per_second: float = 4.0
     ffmpeg_threads: int = 0
     lanes: int = 0  # > 1: deal the batches into this many balanced lanes (transforms/core/lanes.py)
+    # How URL sources are fetched again: passed in, never read from the environment (see store/fetch.py).
+    fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY
 
     def expand(self, specs):
         # The grouping also spreads the groups over the workers, as a Reshuffle would.
@@ -269,7 +273,7 @@ class CutClips(beam.PTransform):
             work = self._dealt_into_lanes(batches)
         else:
             work = batches | "OneBatchEach" >> beam.Map(lambda batch: (batch[0], [batch]))
-        fn = _CutFn(self.media_dir, self.limits, self.timeout_per_second, self.ffmpeg_threads)
+        fn = _CutFn(self.media_dir, self.limits, self.timeout_per_second, self.ffmpeg_threads, self.fetch_policy)
         return work | "Cut" >> beam.ParDo(fn).with_outputs(DROPS, main="clips")
 
     def _dealt_into_lanes(self, batches):

@@ -7,6 +7,7 @@ from typing import Iterable
 import apache_beam as beam
 
 from transforms.core.budget import BudgetSettings, plan_with_budget
+from transforms.core.frames import resolve_rows, without_frame_times
 from transforms.core.types import ManifestRow, VideoInfo
 
 DROPS = "drops"
@@ -20,7 +21,11 @@ class _PlanFn(beam.DoFn):
 
     def process(self, element: tuple[VideoInfo, Iterable[ManifestRow]]):
         info, rows = element
-        plan = plan_with_budget(info, list(rows), self._budget, self._virtual)
+        # Frame numbers become times from the probe's frame timestamps, before anything plans with them.
+        rows, frame_drops = resolve_rows(info, list(rows))
+        for drop in frame_drops:
+            yield beam.pvalue.TaggedOutput(DROPS, drop)
+        plan = plan_with_budget(without_frame_times(info), rows, self._budget, self._virtual)
         for drop in plan.drops:
             yield beam.pvalue.TaggedOutput(DROPS, drop)
         for row_plan in plan.rows:

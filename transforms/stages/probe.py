@@ -52,10 +52,11 @@ class ProbeError(DropError):
 
 
 def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
-                     generation: Optional[int] = None) -> dict:
+                     generation: Optional[int] = None, frame_times: bool = False) -> dict:
     """Run the PyAV probe in a child process; raise ProbeError for anything but a good video.
 
     `uri` is a local path, or a gs:// object (`generation` of it) that the child reads by ranges.
+    `frame_times`: record every frame's presentation time too (rows that count in frames).
     """
     if storage.is_local(uri):
         if not os.path.exists(uri):
@@ -66,6 +67,8 @@ def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int]
     command = [sys.executable, "-m", "transforms.media.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
     if generation is not None:  # the object as identified: the child reads it with no metadata request
         command += ["--generation", str(generation), "--size", str(size_bytes)]
+    if frame_times:
+        command.append("--frame_times")
     try:
         completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
     except subprocess.TimeoutExpired:
@@ -113,9 +116,11 @@ def storage_reads(uri: str) -> bool:
 
 
 class _ProbeFn(beam.DoFn):
-    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None):
+    def __init__(self, timeout_seconds: float, cache_dir: Optional[str] = None,
+                 fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY):
         self._timeout = timeout_seconds
         self._cache_dir = cache_dir
+        self._fetch_policy = fetch_policy
         self._scratch = ""
 
     def setup(self):
@@ -141,16 +146,19 @@ class _ProbeFn(beam.DoFn):
             identity = None if remote else storage.identity(uri)
             cache_uri = (storage.join(self._cache_dir, probe_cache_name(uri, identity))
                          if self._cache_dir and identity else None)
-            if cache_uri and storage.exists(cache_uri):
+            # Rows in frame numbers need every frame's time: kept only for the sources they use.
+            frame_times = any(row.uses_frames for row in rows)
+            cached = json.loads(storage.read_bytes(cache_uri)) if cache_uri and storage.exists(cache_uri) else None
+            if cached is not None and (not frame_times or "frame_times" in cached):
                 # A source probed before, unchanged since: a rerun does not read it again.
-                raw, reused = json.loads(storage.read_bytes(cache_uri)), True
+                raw, reused = cached, True
             else:
                 if gcs.is_gcs(uri):  # read in place, by ranges: an MP4 costs its header
                     raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
-                                           generation=gcs.generation_of(identity))
+                                           generation=gcs.generation_of(identity), frame_times=frame_times)
                 else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
-                    local = storage.localize(uri, self._scratch)
-                    raw = probe_media_file(local, self._timeout)
+                    local = storage.localize(uri, self._scratch, self._fetch_policy)
+                    raw = probe_media_file(local, self._timeout, frame_times=frame_times)
                     if local != uri:  # the whole copy was read
                         raw["bytes_read"] = raw["size_bytes"]
                 identity = identity or fetch.content_identity(local)
@@ -180,7 +188,10 @@ class ProbeVideos(beam.PTransform):
 
     timeout_seconds: float = 120.0
     cache_dir: Optional[str] = None  # where probe results are kept for reruns (None: not kept)
+    # How URLs are fetched: passed in, never read from the environment (see store/fetch.py).
+    fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY
 
     def expand(self, grouped):
-        return grouped | "Probe" >> beam.ParDo(_ProbeFn(self.timeout_seconds, self.cache_dir)).with_outputs(
+        fn = _ProbeFn(self.timeout_seconds, self.cache_dir, self.fetch_policy)
+        return grouped | "Probe" >> beam.ParDo(fn).with_outputs(
             DROPS, SOURCES, main="videos")

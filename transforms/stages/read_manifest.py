@@ -40,14 +40,10 @@ class _ReadFileFn(beam.DoFn):
 
     def process(self, path: str):
         folder = posixpath.dirname(path)
-        try:
-            records = list(iter_records(path, storage.read_bytes(path)))
-        except Exception as err:  # noqa: BLE001 - any unreadable file is one drop, named
-            yield beam.pvalue.TaggedOutput(DROPS, Drop(
-                row_id=path, source_uri="", stage=Stage.READ, reason=DropReason.UNREADABLE_MANIFEST,
-                detail=f"cannot read manifest: {type(err).__name__}: {err}", location=path))
-            return
-        for location, record in records:
+        # A store error (GCS unavailable, a reset) raises: the runner retries the bundle. Only what
+        # the bytes say becomes a drop, row by row (iter_records never raises).
+        data = storage.read_bytes(path)
+        for location, record in iter_records(path, data):
             if isinstance(record, Drop):
                 yield beam.pvalue.TaggedOutput(DROPS, record)
                 continue

@@ -14,15 +14,15 @@ backoff; if the server is still failing after the attempts, that also becomes a 
 rerunning retries it, and the gate reports it. A local disk error (disk full) is not caught: it
 raises, and the runner retries the bundle.
 
-Tests reach servers on 127.0.0.1 only through the explicit test-only environment setting
-GVD_TEST_FETCH_POLICY (JSON fields of FetchPolicy); the default refuses them.
+The policy is an object handed to the stages that fetch (ProbeVideos, CutClips), never read from
+the environment or a flag: nothing on a worker can loosen the address checks. Tests that serve
+sources on 127.0.0.1 pass a policy that exempts that address; the default refuses it.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import ipaddress
-import json
 import os
 import socket
 import time
@@ -36,7 +36,6 @@ from transforms.core.errors import DropError
 from transforms.core.uris import is_remote  # noqa: F401  (fetch.is_remote: what this module fetches)
 from transforms.core.types import DropReason
 
-TEST_POLICY_ENV = "GVD_TEST_FETCH_POLICY"
 _CHUNK = 1024 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 _TRANSIENT_STATUS = frozenset({408, 425, 429}) | frozenset(range(500, 600))
@@ -62,20 +61,11 @@ class FetchPolicy:
     backoff_seconds: float = 1.0          # doubles after each failed attempt
     max_redirects: int = 5
     allowed_ports: tuple[int, ...] = (80, 443)
-    allow_networks: tuple[str, ...] = ()  # test-only: networks exempt from the address check
-    ca_certs: str = ""                    # test-only: a CA bundle instead of the system's
+    allow_networks: tuple[str, ...] = ()  # networks exempt from the address check (tests' loopback)
+    ca_certs: str = ""                    # a CA bundle instead of the system's (tests' own CA)
 
 
-def default_policy() -> FetchPolicy:
-    """The production policy, unless the test-only environment setting overrides fields of it."""
-    raw = os.environ.get(TEST_POLICY_ENV)
-    if not raw:
-        return FetchPolicy()
-    fields = json.loads(raw)
-    for name in ("allow_networks", "allowed_ports"):
-        if name in fields:
-            fields[name] = tuple(fields[name])
-    return dataclasses.replace(FetchPolicy(), **fields)
+DEFAULT_POLICY = FetchPolicy()
 
 
 def address_problem(address: str, policy: FetchPolicy) -> Optional[str]:
@@ -148,10 +138,9 @@ class _Transient(Exception):
     """One attempt failed in a way that another attempt may not."""
 
 
-def fetch_to_file(url: str, dest: str, policy: Optional[FetchPolicy] = None,
+def fetch_to_file(url: str, dest: str, policy: FetchPolicy = DEFAULT_POLICY,
                   resolve: Resolver = _resolve) -> int:
     """Download `url` into the local file `dest`; return its size. FetchError when refused or failed."""
-    policy = policy or default_policy()
     deadline = time.monotonic() + policy.deadline_seconds
     delay = policy.backoff_seconds
     last = ""
@@ -249,7 +238,7 @@ def _save(response, url: str, dest: str, policy: FetchPolicy, deadline: float) -
     return written
 
 
-def fetch_to_dir(url: str, folder: str, policy: Optional[FetchPolicy] = None) -> str:
+def fetch_to_dir(url: str, folder: str, policy: FetchPolicy = DEFAULT_POLICY) -> str:
     """Download into a new file in `folder` (keeping the URL's extension); return its path."""
     ext = os.path.splitext(urllib.parse.urlsplit(url).path)[1][:16]
     dest = os.path.join(folder, uuid.uuid4().hex + ext)

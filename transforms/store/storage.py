@@ -92,12 +92,12 @@ def publish_file(local_path: str, uri: str, mime_type: str = "application/octet-
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def copy_file(src_uri: str, dest_uri: str) -> None:
-    """Copy a whole file; never through memory."""
+def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY) -> None:
+    """Copy a whole file; never through memory. An http(s) source is fetched under `fetch_policy`."""
     if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
         scratch = tempfile.mkdtemp(prefix="fetch-")
         try:
-            publish_file(fetch.fetch_to_dir(src_uri, scratch), dest_uri)
+            publish_file(fetch.fetch_to_dir(src_uri, scratch, fetch_policy), dest_uri)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return
@@ -115,12 +115,12 @@ def copy_file(src_uri: str, dest_uri: str) -> None:
         shutil.copyfileobj(src, dst, _CHUNK)
 
 
-def localize(uri: str, scratch_dir: str) -> str:
+def localize(uri: str, scratch_dir: str, fetch_policy: fetch.FetchPolicy = fetch.DEFAULT_POLICY) -> str:
     """A local path for `uri`: the file itself when local, else a streamed copy in scratch."""
     if is_local(uri):
         return uri
     if fetch.is_remote(uri):  # http(s): fetched with the address checks of transforms/store/fetch.py
-        return fetch.fetch_to_dir(uri, scratch_dir)
+        return fetch.fetch_to_dir(uri, scratch_dir, fetch_policy)
     local = os.path.join(scratch_dir, uuid.uuid4().hex + posixpath.splitext(uri)[1])
     try:
         with FileSystems.open(uri, compression_type="uncompressed") as src, open(local, "wb") as dst:
