@@ -90,7 +90,7 @@ def _multi(contents, system=None) -> str:
     return json.dumps(line)
 
 
-VIDEO = {"fileData": {"fileUri": "clips/a.mp4", "mimeType": "video/mp4"}}
+VIDEO = {"fileData": {"fileUri": "gs://bucket/clips/a.mp4", "mimeType": "video/mp4"}}
 
 
 def _turn(role, text):
