@@ -24,6 +24,7 @@ from typing import Optional
 from benchmarks import corpus as C
 from benchmarks import variants as V
 from benchmarks.clip_start import real_start
+from benchmarks.quality import run_quality
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset")
@@ -148,7 +149,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="durations and size limit x this (1: ~1 h corpus)")
     parser.add_argument("--per-kind", type=int, default=8, help="videos of each kind (compliant, long, big)")
-    parser.add_argument("--skip", default="", help="comma-separated variants to skip: naive,v2d,scaling")
+    parser.add_argument("--skip", default="", help="comma-separated variants to skip: naive,v2d,scaling,choices")
     parser.add_argument("--work", default=None, help="scratch folder for outputs (default under ~/.cache)")
     parser.add_argument("--write-md", action="store_true", help="put the output into BENCHMARKS.md")
     args = parser.parse_args(argv)
@@ -175,6 +176,15 @@ def main(argv=None) -> int:
         "pipeline", V.pipeline_command(corpus, corpus.manifest, out_a, 2), work, env)
     errors["(a) pipeline"] = pipeline_errors(out_a)
     results["(a) rerun, nothing new"] = measured("rerun", V.pipeline_command(corpus, corpus.manifest, out_a, 2), work, env)
+    quality = {}
+    if "choices" not in skip:
+        outs = {"(a) pipeline, DirectRunner, 2 workers": out_a}
+        for i, (name, extra) in enumerate(V.CHOICES.items()):
+            outs[name] = os.path.join(work, f"pipeline-choice{i}")
+            results[name] = measured(f"pipeline-choice{i}", V.pipeline_command(
+                corpus, corpus.manifest, outs[name], 2, extra), work, env)
+        sizes = {v.spec.name: v.spec.size for v in corpus.videos}
+        quality = {name: run_quality(out, sizes) for name, out in outs.items()}
     if "naive" not in skip:
         results["(c) naive: 720p re-encode, then cut"] = shell_variant("naive", V.naive_jobs(corpus, os.path.join(work, "naive")), work)
     if "v2d" not in skip:
@@ -210,10 +220,10 @@ def main(argv=None) -> int:
                 f"pipeline-{kind}", V.pipeline_command(corpus, manifest, os.path.join(work, f"pipeline-{kind}"), 2), work, env)
     probe = probe_reads(corpus, work)
 
-    report = render(args, host, corpus_line, corpus, results, floor, errors, probe)
+    report = render(args, host, corpus_line, corpus, results, floor, errors, probe, quality)
     print(report)
     with open(os.path.join(work, "results.json"), "w") as handle:
-        json.dump({"results": results, "errors": errors, "probe": probe}, handle, indent=1)
+        json.dump({"results": results, "errors": errors, "probe": probe, "quality": quality}, handle, indent=1)
     if args.write_md:
         write_md(report)
     return 0
@@ -227,10 +237,15 @@ def kind_figures(corpus: C.Corpus) -> dict:
     return figures
 
 
-def render(args, host, corpus_line, corpus, results, floor, errors, probe) -> str:
+def render(args, host, corpus_line, corpus, results, floor, errors, probe, quality=None) -> str:
     out = [f"Command: `bash benchmarks/run.sh --scale {args.scale:g} --per-kind {args.per_kind}`"
            + (f" `--skip {args.skip}`" if args.skip else ""),
            f"Machine: {host}", f"Corpus: {corpus_line}", "", table(results, floor), ""]
+    for name, q in (quality or {}).items():
+        if q:
+            out.append(f"Picture of the big sources' clips, {name}: {q['clips']} clips, sampled at 1 frame/s against "
+                       f"the source: PSNR {q['psnr_db']} dB (mean of the re-encoded; {q['identical']} identical), "
+                       f"SSIM {q['ssim']}")
     for name, errs in errors.items():
         s = summarize_errors(errs)
         out.append(f"Timestamp error, {name}: {s['measured']} of {s['clips']} clips measured, "

@@ -29,7 +29,8 @@ from transforms.stages.write import WriteDataset
 def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str],
                    progress_dir: Optional[str] = None) -> None:
     """`progress_dir`: a local folder where the counting steps also keep their totals (progress line)."""
-    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline)
+    read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline,
+                                              config.system_instruction)
     _ = read["count"] | "CountRowsRead" >> Count(lambda n: {C.ROWS_READ: n}, progress_dir)
     by_source = (read["rows"]
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
@@ -41,7 +42,8 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
                                                       fetch_policy=config.fetch_policy)
     limits = config.limits
     budget = BudgetSettings(profile=config.profile, media_resolution=limits.media_resolution, fps=config.fps,
-                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals)
+                            max_height=config.max_height_override, timestamp_decimals=config.timestamp_decimals,
+                            oversize=limits.oversize, max_output_fps=config.max_output_fps)
     max_seconds = budget.clip_limits()
     planned = probed.videos | "PlanClips" >> PlanClips(budget, virtual=config.segments == "virtual")
     sources = probed.sources | "CountProbes" >> Count(C.source_counts, progress_dir)

@@ -80,6 +80,16 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Threads per ffmpeg encode. 0 (default): locally, the cores shared among the "
                                  "DirectRunner's workers; elsewhere, ffmpeg decides. x264's output bytes depend "
                                  "on it, so pin it to compare runs made on different runners or machines.")
+        parser.add_argument("--oversize", default="transcode", choices=("transcode", "split", "drop"),
+                            help="A source whose clips, copied, would be over --max_file_bytes: transcode "
+                                 "(default: a smaller picture, one example per clip), split (stream-copied "
+                                 "pieces under the size and length limits: the picture bit-exact, no encoder, "
+                                 "more examples) or drop (a drop record `over_size_limit`). A row's `oversize` wins.")
+        parser.add_argument("--max_output_fps", type=float, default=None,
+                            help="Frame rate cap of transcoded clips (the model samples 1 frame a second unless "
+                                 "--fps says more). At least 2 x --fps. Default 30: the source's rate, at most 30.")
+        parser.add_argument("--system_instruction", default=None,
+                            help="systemInstruction text of every example whose row has no `system_instruction`.")
         parser.add_argument("--segments", default="cut", choices=("cut", "virtual"),
                             help="cut (default): every clip is its own file. virtual: a source that complies "
                                  "but for its length (or whose rows use a segment) is copied once, and its "
@@ -129,6 +139,8 @@ class RunConfig:
     segments: str = "cut"
     ffmpeg_threads: int = 0
     report: str = "full"
+    system_instruction: Optional[str] = None
+    max_output_fps: Optional[float] = None  # as given (also in limits.fps_cap); None: the default cap
     # How URL sources are fetched. No flag sets it: only code (tests serving on 127.0.0.1) does.
     fetch_policy: FetchPolicy = DEFAULT_POLICY
 
@@ -180,7 +192,20 @@ def validate(opts: VideoDatasetOptions) -> list[str]:
         errors.append(f"--run_id must be letters, digits, '.', '_' or '-' (a folder name), got {opts.run_id!r}")
     if opts.media_uri_prefix and "://" not in opts.media_uri_prefix:
         errors.append("--media_uri_prefix must be a URI such as gs://bucket/dataset/media")
-    return errors + profile_errors(opts)
+    return errors + profile_errors(opts) + output_fps_errors(
+        opts.max_output_fps, opts.fps, get_profile(opts.profile).default_fps)
+
+
+def output_fps_errors(max_output_fps: Optional[float], fps: Optional[float], default_fps: float) -> list[str]:
+    """A transcode keeps at least two frames per frame the model samples, so every sample has a frame
+    of its own; `default_fps`: what the service samples when --fps is not written."""
+    if max_output_fps is None:
+        return []
+    floor = 2 * (fps or default_fps)
+    if max_output_fps < floor:
+        return [f"--max_output_fps {max_output_fps:g} is below 2 x the {fps or default_fps:g} frames a "
+                f"second the examples declare (--fps); use at least {floor:g}, or lower --fps"]
+    return []
 
 
 def profile_errors(opts) -> list[str]:
@@ -223,8 +248,10 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         # A local output is made absolute: the fileUri values written under it must not depend
         # on where a reader (pipeline.validate, a script uploading media/) is run from.
         output=opts.output.rstrip("/") if "://" in opts.output else os.path.abspath(opts.output),
-        limits=default_limits(opts.media_resolution, opts.max_file_bytes, opts.max_clip_seconds,
-                              opts.max_height, profile=profile),
+        limits=dataclasses.replace(
+            default_limits(opts.media_resolution, opts.max_file_bytes, opts.max_clip_seconds,
+                           opts.max_height, profile=profile),
+            **planner_knobs(opts)),
         prompt=opts.prompt,
         validation_fraction=opts.validation_fraction,
         max_drop_rate=opts.max_drop_rate,
@@ -242,7 +269,17 @@ def run_config(opts: VideoDatasetOptions) -> RunConfig:
         segments=opts.segments,
         ffmpeg_threads=opts.ffmpeg_threads,
         report=report_mode(opts.report, opts.view_as(StandardOptions).runner),
+        system_instruction=opts.system_instruction,
+        max_output_fps=opts.max_output_fps,
     )
+
+
+def planner_knobs(opts) -> dict:
+    """The Limits fields the planner's choices flags set (every resolution's limits get them)."""
+    knobs = {"oversize": opts.oversize}
+    if opts.max_output_fps is not None:
+        knobs["fps_cap"] = float(opts.max_output_fps)
+    return knobs
 
 
 def report_mode(chosen: Optional[str], runner: Optional[str]) -> str:

@@ -92,3 +92,28 @@ def test_text_alone_over_the_cap_drops_the_row():
     plan = plan_with_budget(_video(100), [_row("r", prompt="p" * 400)], settings)
     assert [(d.row_id, d.reason) for d in plan.drops] == [("r", DropReason.OVER_TOKEN_BUDGET)]
     assert not plan.clips
+
+
+def test_the_system_instruction_and_later_turns_count_towards_the_budget():
+    settings = BudgetSettings(profile=GEMINI_25, media_resolution="LOW", max_example_tokens=60_000)
+    # 700 s at LOW with audio: 700 x (64 + 6 + 32) = 71,400 tokens: over the cap, so annotated clips shorten.
+    plain = plan_with_budget(_video(700), [_row("r")], settings)
+    long_text = "x" * 160_000  # 40,000 tokens more on every example: clips of under 200 s
+    heavy = plan_with_budget(_video(700), [_row("r", system_instruction=long_text)], settings)
+    assert len(heavy.clips) > len(plain.clips)
+    text = heavy.rows[0].row.prompt + answer_bound(heavy.rows[0].row)
+    assert long_text in text
+    for clip in heavy.clips:
+        assert estimate(GEMINI_25, clip.end - clip.start, True, "LOW", text).total <= 60_000
+
+
+def test_a_multi_turn_row_over_the_budget_is_dropped_like_a_response():
+    settings = BudgetSettings(profile=GEMINI_25, media_resolution="LOW", max_example_tokens=60_000)
+    short = {"turns": ["What is red?", "A flash.", "And blue?", "Later."], "prompt": None, "annotations": None}
+    row = parse_row({"id": "t", "video_uri": "/v/a.mp4", **{k: v for k, v in short.items() if v is not None}},
+                    "m.jsonl:t", "/v")
+    assert row.turns == (("user", "And blue?"), ("model", "Later."))
+    assert plan_with_budget(_video(400), [row], settings).drops == ()  # 400 x 102 = 40,800 tokens
+    wordy = row.model_copy(update={"turns": (("user", "y" * 90_000), ("model", "ok"))})
+    (drop,) = plan_with_budget(_video(400), [wordy], settings).drops
+    assert drop.reason is DropReason.OVER_TOKEN_BUDGET

@@ -40,6 +40,7 @@ def _index_row(split, row_id, clip_index, **extra):
            "mime_type": "video/mp4", "est_tokens": 1020, "line_sha1": "0" * 40, "location": f"m.jsonl:{row_id}",
            "source_duration": 20.0, "planned_start": 10.0 * clip_index, "planned_end": 10.0 * clip_index + 10.0,
            "action_cause": "longer than a clip"}
+           "note": ""}
     row.update(extra)
     return row
 

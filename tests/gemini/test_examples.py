@@ -136,3 +136,20 @@ def test_fraction_one_is_all_validation():
 ])
 def test_public_uri(file_uri, media_dir, prefix, expected):
     assert public_uri(file_uri, media_dir, prefix) == expected
+
+
+# ---------------------------------------------------------------- system instruction and turns
+
+def test_system_instruction_and_later_turns_are_written_in_order_and_pass_googles_types():
+    from google.genai import types
+    line = json.loads(example_line("gs://b/c.mp4", "video/mp4", "What is shown?", "Grey.", "LOW",
+                                   system_instruction="Answer in one word.",
+                                   turns=(("user", "And then?"), ("model", "Red."))))
+    assert line["systemInstruction"] == {"parts": [{"text": "Answer in one word."}]}
+    assert [c["role"] for c in line["contents"]] == ["user", "model", "user", "model"]
+    assert [c["parts"][-1]["text"] for c in line["contents"]] == ["What is shown?", "Grey.", "And then?", "Red."]
+    assert "fileData" in line["contents"][0]["parts"][0]  # the video stays first
+    assert types.Content.model_validate(line["systemInstruction"]).parts[0].text == "Answer in one word."
+    for content in line["contents"]:
+        types.Content.model_validate(content)
+    assert "systemInstruction" not in json.loads(example_line("gs://b/c.mp4", "video/mp4", "p", "a", "LOW"))

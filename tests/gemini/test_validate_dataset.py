@@ -81,3 +81,35 @@ def test_a_report_shows_the_first_problems_of_a_kind_and_counts_all():
     report = V.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
     assert "120 errors" in report and "  fps (120):" in report and "... and 70 more" in report
     assert report.count("bad fps") == 50
+
+
+def _multi(contents, system=None) -> str:
+    line = {"contents": contents, "generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}}
+    if system is not None:
+        line["systemInstruction"] = system
+    return json.dumps(line)
+
+
+VIDEO = {"fileData": {"fileUri": "gs://bucket/clips/a.mp4", "mimeType": "video/mp4"}}
+
+
+def _turn(role, text):
+    return {"role": role, "parts": [{"text": text}]}
+
+
+def test_multi_turn_roles_are_checked_as_googles_validator_did():
+    codes = lambda text: [p.code for p in V.check_line("f", 1, text, GEMINI_25)[1]]  # noqa: E731
+    first = {"role": "user", "parts": [VIDEO, {"text": "q"}]}
+    assert codes(_multi([first, _turn("model", "a"), _turn("user", "q2"), _turn("model", "a2")])) == []
+    assert codes(_multi([first, _turn("model", "a"), _turn("model", "a2")])) == ["roles"]
+    assert codes(_multi([first, _turn("model", "a"), _turn("user", "q2")])) == ["roles"]
+    assert codes(_multi([first, {"role": "model", "parts": [{"text": ""}]}])) == ["schema"]  # every turn has text
+
+
+def test_system_instruction_is_checked_and_counted():
+    first = {"role": "user", "parts": [VIDEO, {"text": "q"}]}
+    facts, problems = V.check_line("f", 1, _multi([first, _turn("model", "a")], {"parts": [{"text": "x" * 400}]}),
+                                   GEMINI_25)
+    assert problems == [] and facts.text_chars == 402
+    _, problems = V.check_line("f", 1, _multi([first, _turn("model", "a")], {"text": "loose"}), GEMINI_25)
+    assert [p.code for p in problems] == ["system_instruction"]

@@ -90,3 +90,31 @@ def test_help_lists_every_flag(capsys):
     for flag in ("--manifest", "--output", "--media_resolution", "--max_drop_rate", "--validation_fraction",
                  "--max_file_bytes", "--profile", "--run_id", "Apache Beam pipeline option"):
         assert flag in printed
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--max_output_fps=1.5"], "--max_output_fps 1.5 is below 2 x the 1 frames"),
+    (["--max_output_fps=7", "--fps=4"], "use at least 8"),
+])
+def test_max_output_fps_is_refused_below_twice_the_sampling_rate(args, message):
+    errors = validate(opts("--output=out", *args))
+    assert len(errors) == 1 and message in errors[0], errors
+
+
+@pytest.mark.parametrize("args", [["--max_output_fps=2"], ["--max_output_fps=8", "--fps=4"], ["--max_output_fps=60"]])
+def test_max_output_fps_at_or_above_twice_the_sampling_rate(args):
+    assert validate(opts("--output=out", *args)) == []
+
+
+def test_oversize_and_max_output_fps_reach_the_planners_limits():
+    from pipeline.options import run_config
+    config = run_config(opts("--output=out", "--manifest=m.jsonl", "--oversize=split", "--max_output_fps=8",
+                             "--system_instruction=Be brief."))
+    assert (config.limits.oversize, config.limits.fps_cap, config.system_instruction) == ("split", 8.0, "Be brief.")
+    default = run_config(opts("--output=out", "--manifest=m.jsonl"))
+    assert (default.limits.oversize, default.limits.fps_cap, default.system_instruction) == ("transcode", 30.0, None)
+
+
+def test_oversize_choices_are_enforced():
+    with pytest.raises(SystemExit):
+        opts("--output=out", "--oversize=shrink").oversize

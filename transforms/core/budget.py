@@ -11,6 +11,7 @@ import dataclasses
 from collections import defaultdict
 from typing import Optional, Sequence
 
+from transforms.core.conversation import extra_text
 from transforms.gemini import examples as E
 from transforms.gemini.limits import Limits, default_limits
 from transforms.core.planner import VideoPlan, plan_drop, plan_video
@@ -29,13 +30,17 @@ class BudgetSettings:
     fps: Optional[float] = None             # --fps; None: the profile's default (1)
     max_height: Optional[int] = None        # --max_height; sizes and lengths are the profile's
     timestamp_decimals: int = 0             # longer timestamps, longer answers
+    oversize: str = "transcode"             # --oversize
+    max_output_fps: Optional[float] = None  # --max_output_fps; None: the Limits' default cap
 
     @property
     def token_cap(self) -> int:
         return self.max_example_tokens or self.profile.max_example_tokens
 
     def limits_for(self, resolution: str) -> Limits:
-        return default_limits(resolution, max_height=self.max_height, profile=self.profile)
+        limits = dataclasses.replace(default_limits(resolution, max_height=self.max_height, profile=self.profile),
+                                     oversize=self.oversize)
+        return limits if self.max_output_fps is None else dataclasses.replace(limits, fps_cap=self.max_output_fps)
 
     def clip_limits(self) -> dict[str, float]:
         """The length limit of each resolution an example may have under this profile."""
@@ -44,7 +49,12 @@ class BudgetSettings:
 
 
 def answer_bound(row: ManifestRow, timestamp_decimals: int = 0) -> str:
-    """The longest answer any of the row's examples can have: the whole row's answer."""
+    """The longest answer any of the row's examples can have: the whole row's answer, with the
+    row's other texts (system instruction, later turns), which every example carries."""
+    return _answer_bound(row, timestamp_decimals) + extra_text(row.system_instruction, row.turns)
+
+
+def _answer_bound(row: ManifestRow, timestamp_decimals: int) -> str:
     if row.response is not None:
         return row.response
     if row.answer_template is not None:
@@ -87,8 +97,8 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
 
     clips, row_plans = [], []
     for resolution in sorted(groups):
-        limits = settings.limits_for(resolution)
         group = groups[resolution]
+        limits = _output_fps_floor(settings.limits_for(resolution), group, settings)
         cap = _annotated_cap(group, info, resolution, settings)
         if cap is not None and cap < _MIN_CLIP_SECONDS:
             for row in group:
@@ -104,6 +114,15 @@ def plan_with_budget(info: VideoInfo, rows: Sequence[ManifestRow], settings: Bud
         row_plans.extend(plan.rows)
         drops.extend(plan.drops)
     return VideoPlan(clips=tuple(clips), rows=tuple(row_plans), drops=tuple(drops))
+
+
+def _output_fps_floor(limits: Limits, rows: Sequence[ManifestRow], settings: BudgetSettings) -> Limits:
+    """--max_output_fps, raised to 2 x the fps a row's own example declares (a repaired line's
+    videoMetadata.fps): options validation checks --fps, not the rows."""
+    if settings.max_output_fps is None:
+        return limits
+    wanted = max((2 * row.fps for row in rows if row.fps), default=0.0)
+    return dataclasses.replace(limits, fps_cap=wanted) if wanted > limits.fps_cap else limits
 
 
 def _fps(row: ManifestRow, settings: BudgetSettings) -> Optional[float]:
@@ -126,7 +145,7 @@ def _over_budget_response(row: ManifestRow, info: VideoInfo, resolution: str,
     start = min(row.start or 0.0, info.duration)
     end = min(row.end, info.duration) if row.end is not None else info.duration
     tokens = estimate(settings.profile, end - start, info.has_audio, resolution,
-                      row.prompt + row.response, _fps(row, settings)).total
+                      row.prompt + answer_bound(row), _fps(row, settings)).total
     if tokens <= settings.token_cap:
         return None
     return plan_drop(row, info, DropReason.OVER_TOKEN_BUDGET,

@@ -76,6 +76,12 @@ def after_stream_copy(spec: ClipSpec, measured: Measured, limits: Limits) -> Opt
     return None
 
 
+def copy_over_size_note(measured: Measured, limits: Limits) -> str:
+    """The clip's note when its stream copy came out over the size limit and it is transcoded instead."""
+    return (f"the stream copy came out {measured.bytes:,} bytes, over the {limits.max_file_bytes:,}-byte "
+            "limit: transcoded")
+
+
 def transcode_fits(measured: Measured, limits: Limits) -> bool:
     return measured.bytes <= limits.max_file_bytes
 

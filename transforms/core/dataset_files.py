@@ -34,6 +34,7 @@ INDEX_SCHEMA = pa.schema([
     ("planned_start", pa.float64()),
     ("planned_end", pa.float64()),
     ("action_cause", pa.string()),
+    ("note", pa.string()),
 ])
 
 

@@ -11,6 +11,8 @@ import json
 import threading
 from typing import Any, Iterator, Optional, Union
 
+from transforms.core.conversation import ConversationError, parse_system_instruction, parse_turns
+from transforms.core.oversize import MODES, parse_mode
 from transforms.gemini.profiles import parse_resolution
 from transforms.core.timecode import TimeFormatError, parse_time
 from transforms.core.errors import DropError
@@ -162,7 +164,8 @@ def _parse(raw: dict, row_id: str, source: str, location: str,
            default_prompt: Optional[str]) -> ManifestRow:
     if not source:
         raise DropError(DropReason.MISSING_FIELD, "`video_uri` is missing or empty")
-    prompt = raw.get("prompt", default_prompt)
+    turns = _turns(raw)
+    prompt = turns[0][1] if turns else raw.get("prompt", default_prompt)
     if not isinstance(prompt, str) or not prompt.strip():
         raise DropError(DropReason.MISSING_FIELD, "`prompt` is missing or empty; add it or pass --prompt")
     start = _time(raw, "start")
@@ -170,7 +173,7 @@ def _parse(raw: dict, row_id: str, source: str, location: str,
     if start is not None and end is not None and end <= start:
         raise DropError(DropReason.BAD_RANGE, f"segment end {end}s is not after its start {start}s")
     annotations = _annotations(raw.get("annotations"), start, end)
-    response = _response(raw.get("response"))
+    response = turns[1][1] if turns else _response(raw.get("response"))
     if annotations is not None and response is not None:
         raise DropError(DropReason.AMBIGUOUS_TARGET,
                         "row has both `annotations` and `response`; keep the one the model should answer")
@@ -193,7 +196,40 @@ def _parse(raw: dict, row_id: str, source: str, location: str,
         resolution = None
     return ManifestRow(row_id=row_id, video_uri=source, prompt=prompt, annotations=annotations,
                        response=response, start=start, end=end, split=split, location=location,
-                       media_resolution=resolution)
+                       media_resolution=resolution, oversize=_oversize(raw), turns=turns[2:],
+                       system_instruction=_system_instruction(raw))
+
+
+def _oversize(raw: dict) -> Optional[str]:
+    value = raw.get("oversize")
+    if value in (None, ""):
+        return None
+    mode = parse_mode(value)
+    if mode is None:
+        raise DropError(DropReason.MALFORMED_ROW, f"`oversize` is {value!r}; use {', '.join(MODES)}")
+    return mode
+
+
+def _turns(raw: dict) -> tuple[tuple[str, str], ...]:
+    """The row's conversation; a row with `turns` must not also give a prompt or a target."""
+    if raw.get("turns") is None:
+        return ()
+    clash = [k for k in ("prompt", "response", "annotations") if raw.get(k) is not None]
+    if clash:
+        raise DropError(DropReason.AMBIGUOUS_TARGET,
+                        f"row has `turns` and `{clash[0]}`; `turns` holds the whole conversation, "
+                        "the first turn the prompt: keep one of them")
+    try:
+        return parse_turns(raw["turns"])
+    except ConversationError as err:
+        raise DropError(DropReason.MALFORMED_ROW, str(err)) from None
+
+
+def _system_instruction(raw: dict) -> Optional[str]:
+    try:
+        return parse_system_instruction(raw.get("system_instruction"))
+    except ConversationError as err:
+        raise DropError(DropReason.MALFORMED_ROW, str(err)) from None
 
 
 def _time(raw: dict, name: str) -> Optional[float]:

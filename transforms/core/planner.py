@@ -16,6 +16,7 @@ from transforms.media import video_info as V
 from transforms.core.picture import display_aspect, display_size
 from transforms.core.cut_points import choose_cuts, grid_candidates, keyframe_candidates
 from transforms.core.frame_runs import first_at_or_after
+from transforms.core import oversize as O
 from transforms.gemini.limits import Limits
 from transforms.core.types import (Action, ClipSpec, Drop, DropReason, ManifestRow, RowPlan, Stage,
                               TranscodeCause, TranscodeSettings, VideoInfo)
@@ -48,6 +49,7 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         if problem:
             drops.append(problem)
         else:
+            row = O.normalised(row, limits)
             by_segment[row.segment_key].append(row)
 
     clips: list[ClipSpec] = []
@@ -57,10 +59,16 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
         first = segment_rows[0]
         seg_start = first.start or 0.0
         seg_end = min(first.end, info.duration) if first.end is not None else info.duration
-        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), limits, virtual)
+        seg_limits = O.limits_for_row(first, limits)
+        over = O.drop_detail(info, seg_start, seg_end, seg_limits)
+        if over:
+            drops.extend(plan_drop(row, info, DropReason.OVER_SIZE_LIMIT, over) for row in segment_rows)
+            continue
+        segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), seg_limits, virtual)
         for row in segment_rows:
             if row.annotations is None and len(segment_clips) > 1:
                 drops.append(plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
+                                       O.split_response_detail(seg_limits) or
                                    "the segment needs more than one clip once snapped to keyframes; "
                                    "give `start`/`end` a little inside the limit"))
             else:
@@ -133,6 +141,8 @@ def plan_segment(info: VideoInfo, segment_key: str, seg_start: float, seg_end: f
         return _specs(info, segment_key, [0.0, info.duration], Action.COPY, limits)
     if virtual and virtual_segments_fit(info, limits):
         return virtual_specs(info, segment_key, seg_start, seg_end, intervals, limits)
+    if not copy_fits and limits.oversize == O.SPLIT:
+        return split_specs(info, segment_key, seg_start, seg_end, intervals, limits, video_causes, audio_causes)
     sparse_keyframes: tuple[TranscodeCause, ...] = ()
     if streams_copyable:
         if whole and length <= max_len and starts_on_keyframe:
@@ -174,10 +184,32 @@ def _transcode_causes(info: VideoInfo, video_causes: tuple[TranscodeCause, ...],
     return tuple(causes)
 
 
+def split_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: float,
+                intervals: Sequence[tuple[float, float]], limits: Limits,
+                video_causes: tuple[TranscodeCause, ...], audio_causes: tuple[TranscodeCause, ...]) -> list[ClipSpec]:
+    """--oversize split: stream-copied pieces under the size and length limits, cut on keyframes;
+    a transcode, with the reason in each clip's note, where stream copy cannot make such pieces."""
+    plan = O.split_bounds(info, seg_start, seg_end, intervals, limits,
+                          limits.max_file_bytes * _COPY_SIZE_HEADROOM)
+    if plan.bounds is not None:
+        specs = _specs(info, segment_key, plan.bounds, Action.CUT, limits, audio_causes)
+        if not any(k <= plan.bounds[0] + 1e-6 for k in info.keyframes):
+            # A trimmed source's first shown frame is no keyframe: that piece alone is encoded.
+            specs[0] = _retyped(info, specs[0], Action.TRANSCODE, (TranscodeCause.KEYFRAMES,) + audio_causes)
+        return specs
+    bounds = choose_cuts(seg_start, seg_end, limits.planned_clip_seconds, grid_candidates(1.0), intervals)
+    note = f"--oversize split fell back to transcode: {plan.problem}"
+    causes = _transcode_causes(info, video_causes, copy_fits=False) + audio_causes
+    return [dataclasses.replace(spec, note=note)
+            for spec in _specs(info, segment_key, on_frames(info, bounds), Action.TRANSCODE, limits, causes,
+                               start_on_frame=bool(info.frame_runs))]
+
+
 def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Action,
            limits: Limits, causes: tuple[TranscodeCause, ...] = (),
            start_on_frame: bool = False) -> list[ClipSpec]:
-    lean = dataclasses.replace(info, keyframes=(), frame_runs=(), keyframe_leads=())
+    lean = dataclasses.replace(info, keyframes=(), frame_runs=(), keyframe_leads=(),
+                               keyframe_bytes=())
     count = len(bounds) - 1
     specs = []
     for index, (start, end) in enumerate(zip(bounds, bounds[1:])):

@@ -56,6 +56,7 @@ class DropReason(str, enum.Enum):
     ANNOTATION_OUT_OF_RANGE = "annotation_out_of_range"
     FRAME_OUT_OF_RANGE = "frame_out_of_range"
     TOO_LONG_FOR_RESPONSE = "too_long_for_response"
+    OVER_SIZE_LIMIT = "over_size_limit"          # --oversize drop (or the row's `oversize: drop`)
     # cut
     CUT_FAILED = "cut_failed"
     CLIP_OVER_LIMIT = "clip_over_limit"
@@ -160,6 +161,11 @@ class ManifestRow(pydantic.BaseModel):
     fps: Optional[float] = None  # videoMetadata.fps of a repaired example
     # Repair mode: the original answer with its timestamps marked (transforms/core/repair.py).
     answer_template: Optional[str] = None
+    # How a source over the size limit is brought under it (transcode/split/drop); None: --oversize.
+    oversize: Optional[str] = None
+    system_instruction: Optional[str] = None  # None: --system_instruction (or none)
+    # More turns after the first answer: (role, text) pairs, alternating, the last the model's.
+    turns: tuple[tuple[str, str], ...] = ()
 
     @property
     def uses_frames(self) -> bool:
@@ -173,7 +179,9 @@ class ManifestRow(pydantic.BaseModel):
         end = "" if self.end is None else repr(self.end)
         key = f"{self.video_uri}|{start}|{end}"
         # Another resolution means other length limits, so other clips.
-        return key + f"|{self.media_resolution}" if self.media_resolution else key
+        key = key + f"|{self.media_resolution}" if self.media_resolution else key
+        # Another way of meeting the size limit means other clips too.
+        return key + f"|oversize={self.oversize}" if self.oversize else key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,6 +226,10 @@ class VideoInfo:
     audio_channels: int = 0
     audio_sample_rate: int = 0
     other_streams: tuple[str, ...] = ()  # kinds of the streams no output keeps: subtitle, data, ...
+    # Bytes of video packets before each keyframe (parallel to `keyframes`; empty when unknown):
+    # where stream-copied pieces can be cut by size (--oversize split).
+    keyframe_bytes: tuple[int, ...] = ()
+    video_bytes: int = 0         # all video packets' bytes (the rest of the file: audio and boxes)
     # Every frame's presentation time, when some row counts in frames (the plan stage strips it).
     frame_times: Optional["FrameTimes"] = None
 
@@ -265,6 +277,7 @@ class ClipSpec:
     # starts exactly there; False only for a source probed without its frame times.
     start_on_frame: bool = False
     causes: tuple[TranscodeCause, ...] = ()  # why TRANSCODE re-encodes, or why a copy re-encodes its audio
+    note: str = ""               # why the clip is made the way it is, when that is not the obvious way
 
     @property
     def clip_key(self) -> str:
@@ -286,6 +299,7 @@ class CutClip:
     has_audio: bool
     reused: bool = False         # made by an earlier run or attempt: no ffmpeg ran this time
     source_bytes_downloaded: int = 0  # the source's download, on the first clip made from it
+    note: str = ""               # the plan's note, or why the cut changed the plan (a copy over the size limit)
 
     @property
     def causes(self) -> tuple[TranscodeCause, ...]:

@@ -5,6 +5,7 @@ import hashlib
 import json
 from typing import Any, Optional, Sequence
 
+from transforms.core.conversation import system_instruction_part
 from transforms.gemini.profiles import GEMINI_25, Profile, estimate, resolution_enum
 from transforms.core.timecode import format_clock, format_duration
 from transforms.core.types import Annotation
@@ -28,11 +29,14 @@ def annotation_answer(annotations: Sequence[Annotation], decimals: int = 0) -> s
 
 def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_resolution: str,
                  fps: Optional[float] = None, part_resolution: Optional[str] = None,
-                 offsets: Optional[tuple[float, float]] = None) -> str:
+                 offsets: Optional[tuple[float, float]] = None, system_instruction: Optional[str] = None,
+                 turns: Sequence[tuple[str, str]] = ()) -> str:
     """One JSONL line as the tuning service reads it: video part first, then the prompt.
 
     `fps` writes `videoMetadata.fps`; `part_resolution` (Gemini 3+) the video part's own level;
-    `offsets` (start, end) in seconds of the file: the part the example uses (videoMetadata).
+    `offsets` (start, end) in seconds of the file: the part the example uses (videoMetadata);
+    `system_instruction` the example's `systemInstruction`; `turns` (role, text) pairs that follow
+    the first answer, in order.
     """
     video_part: dict[str, Any] = {"fileData": {"fileUri": file_uri, "mimeType": mime_type}}
     metadata: dict[str, Any] = {}
@@ -51,9 +55,12 @@ def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_
                 {"text": prompt},
             ]},
             {"role": "model", "parts": [{"text": answer}]},
+            *({"role": role, "parts": [{"text": text}]} for role, text in turns),
         ],
         "generationConfig": {"mediaResolution": resolution_enum(media_resolution)},
     }
+    if system_instruction is not None:
+        example["systemInstruction"] = system_instruction_part(system_instruction)
     return json.dumps(example, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -72,6 +72,9 @@ class Limits:
     fps_cap: float = 30.0
     # A tolerance for annotations that end a little past the video (labelling tools round up).
     annotation_tolerance_seconds: float = 1.0
+    # What to do with a source whose copied clips would be over max_file_bytes (--oversize):
+    # transcode (smaller picture), split (stream-copied pieces) or drop (a drop record).
+    oversize: str = "transcode"
 
     @property
     def planned_clip_seconds(self) -> float:

@@ -11,6 +11,7 @@ import posixpath
 from collections import Counter, defaultdict
 from typing import Any, Mapping, Optional
 
+from transforms.core.conversation import role_problem
 from transforms.gemini import limits as L
 from transforms.gemini.profiles import Profile, estimate, parse_resolution
 from transforms.core.uris import is_absolute, resolve_uri
@@ -62,12 +63,10 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
         return None, [_problem("schema", location, "a line must be an object with a non-empty `contents` list")]
     contents = value["contents"]
     roles = [c.get("role") if isinstance(c, dict) else None for c in contents]
-    if any(r not in ("user", "model") for r in roles):
-        problems.append(_problem("schema", location, f"roles are {roles}; each content needs role user or model"))
-    if roles[-1] != "model":
-        problems.append(_problem("schema", location, "the last content must be the model's answer (role model)"))
-    if roles[0] != "user":
-        problems.append(_problem("schema", location, "the first content must be the user's (role user)"))
+    role_rule = role_problem(roles)  # as Google's dataset validator checked: user first, alternating, model last
+    if role_rule:
+        problems.append(_problem("roles", location, f"roles are {roles}: {role_rule}"))
+    system_chars = _system_instruction_chars(value.get("systemInstruction"), location, problems)
     videos, texts = [], []
     for c_index, content in enumerate(contents):
         parts = content.get("parts") if isinstance(content, dict) else None
@@ -84,6 +83,9 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
             else:
                 problems.append(_problem("schema", location,
                                          f"contents[{c_index}].parts[{p_index}] is neither fileData nor text"))
+        if isinstance(parts, list) and not any(isinstance(p, dict) and isinstance(p.get("text"), str)
+                                               and p["text"].strip() for p in parts):
+            problems.append(_problem("schema", location, f"contents[{c_index}] has no text; every turn needs its text"))
     if len(videos) != 1:
         problems.append(_problem("videos_per_example", location,
                                  f"{len(videos)} videos; a tuning example takes exactly one"))
@@ -135,8 +137,21 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
         location=location, file=path, line_number=number, video_uri=resolve_uri(uri, posixpath.dirname(path)), mime_type=mime or "",
         start=start, end=end, fps=float(fps) if fps is not None else None,
         resolution=part_resolution or config_resolution, config_resolution=config_resolution,
-        text_chars=sum(len(t) for _, _, t in texts), line_bytes=len(text.encode("utf-8")) + 1)
+        text_chars=sum(len(t) for _, _, t in texts) + system_chars, line_bytes=len(text.encode("utf-8")) + 1)
     return facts, problems
+
+
+def _system_instruction_chars(value: Any, location: str, problems: list) -> int:
+    """The systemInstruction's text length (it counts towards the tokens); a problem when it is malformed."""
+    if value is None:
+        return 0
+    parts = value.get("parts") if isinstance(value, dict) else None
+    if not isinstance(parts, list) or not parts or not all(
+            isinstance(p, dict) and set(p) == {"text"} and isinstance(p["text"], str) for p in parts):
+        problems.append(_problem("system_instruction", location,
+                                 'systemInstruction must be {"parts": [{"text": "..."}]}, with text parts only'))
+        return 0
+    return sum(len(p["text"]) for p in parts)
 
 
 def _object(parent: Mapping[str, Any], name: str, location: str, problems: list) -> Optional[Mapping[str, Any]]:

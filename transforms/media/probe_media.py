@@ -217,7 +217,9 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
     open_keyframes = set()
     current_key = None
     first_dts = None
+    sizes = _KeyframeBytes()
     for packet in packets:
+        sizes.add(packet)
         if packet.pts is None:
             continue
         if packet.dts is not None and (first_dts is None or packet.dts * time_base < first_dts):
@@ -241,6 +243,7 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
             current_key = pts
             own_lead = pts - packet.dts * time_base if packet.dts is not None else 0.0
             keyframes.append((pts, own_lead))
+            sizes.mark(pts)
             if first_keyframe is None and packet.pos is not None and packet.pos >= 0:
                 first_keyframe = (packet.pos, packet.pos + packet.size)
             lead = max(lead, own_lead)
@@ -267,6 +270,7 @@ def _scan_packets(container, video, sync_positions: Optional[set[int]] = None) -
         # Every frame's time (a variable frame rate is the rule on phones), as runs.
         "frame_runs": [list(run) for run in frame_runs.runs_of(sorted(t - first for t in shown))],
         "clock_jumps": jumps.jumps if jumps else 0,
+        **sizes.report(),
     }
 
 
@@ -297,6 +301,30 @@ def _start_of(streams) -> Optional[float]:
     if not streams or streams[0].start_time is None:
         return None
     return float(streams[0].start_time * streams[0].time_base)
+
+
+class _KeyframeBytes:
+    """Bytes of video packets before each keyframe, in keyframe order (--oversize split cuts by them).
+
+    A header-only probe sees each packet's size in the sample table, so this costs no read.
+    """
+
+    def __init__(self):
+        self._before = 0   # bytes of the packets before the current one
+        self._current = 0
+        self._marks: list[tuple[float, int]] = []
+
+    def add(self, packet) -> None:
+        self._before += self._current
+        self._current = packet.size or 0
+
+    def mark(self, pts: float) -> None:
+        """The current packet is a keyframe at `pts`: a piece cut there starts after `_before` bytes."""
+        self._marks.append((pts, self._before))
+
+    def report(self) -> dict[str, Any]:
+        return {"keyframe_bytes": [size for _, size in sorted(self._marks)],
+                "video_bytes": self._before + self._current}
 
 
 def result_fps_guess(video) -> float:

@@ -26,7 +26,7 @@ def container_name(format_name: str, major_brand: str, uri: str, video_codec: st
 
 
 def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
-    keyframes, leads = _closed_keyframes(raw)
+    keyframes, leads, keyframe_bytes = _closed_keyframes(raw)
     return VideoInfo(
         uri=uri,
         size_bytes=int(raw["size_bytes"]),
@@ -48,19 +48,26 @@ def video_info(raw: dict[str, Any], uri: str, identity: str) -> VideoInfo:
         audio_lag=float(raw.get("audio_lag", 0.0)),
         frame_runs=tuple((float(a), float(b), int(n)) for a, b, n in raw.get("frame_runs", ())),
         keyframe_leads=leads,
+        # Absent from probes cached before it was measured: the planner then assumes an even bitrate.
+        keyframe_bytes=keyframe_bytes,
+        video_bytes=int(raw.get("video_bytes", 0)),
         frame_times=frame_times_from_probe(raw),
         **picture_and_sound(raw),
     )
 
 
-def _closed_keyframes(raw: dict[str, Any]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The keyframes a copy may start on, with their decode leads: an open GOP's keyframe is
-    left out (its leading frames need the GOP before it), except the first."""
+def _closed_keyframes(raw: dict[str, Any]) -> tuple[tuple[float, ...], tuple[float, ...], tuple[int, ...]]:
+    """The keyframes a copy may start on, with their decode leads and the video bytes before each:
+    an open GOP's keyframe is left out (its leading frames need the GOP before it), except the first."""
     keyframes = [float(k) for k in raw.get("keyframes", ())]
     leads = [float(x) for x in raw.get("keyframe_leads", ())]
+    sizes = [int(b) for b in raw.get("keyframe_bytes", ())]
     opened = {round(float(k), 6) for k in raw.get("open_keyframes", ())}
     keep = [i for i, k in enumerate(keyframes) if round(k, 6) not in opened]
-    return tuple(keyframes[i] for i in keep), tuple(leads[i] for i in keep) if len(leads) == len(keyframes) else ()
+
+    def kept(values: list) -> tuple:  # a list parallel to the keyframes, or () when it is not
+        return tuple(values[i] for i in keep) if len(values) == len(keyframes) else ()
+    return tuple(keyframes[i] for i in keep), kept(leads), kept(sizes)
 
 
 def picture_and_sound(raw: dict[str, Any]) -> dict[str, Any]:

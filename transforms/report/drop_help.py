@@ -132,8 +132,14 @@ DROP_HELP: dict[str, DropHelp] = {
         'count frames from 0, in the video the row names'),
     'too_long_for_response': DropHelp(
         'plan',
-        'a fixed `response` needs one clip, but the video or segment is longer than a clip may be',
-        'annotate it, shorten the segment, or use `LOW`'),
+        'a fixed `response` (or `turns`) needs one clip, but the video or segment is longer than a clip '
+        'may be, or `--oversize split` cut it in pieces',
+        'annotate it, shorten the segment, use `LOW`, or give the row `oversize: transcode`'),
+    'over_size_limit': DropHelp(
+        'plan',
+        "`--oversize drop` (or the row's `oversize: drop`): a clip of the video, copied, would be over "
+        '`--max_file_bytes`',
+        'use `--oversize split` or `transcode`, or leave the row out'),
     'cut_failed': DropHelp(
         'cut',
         'ffmpeg failed, timed out or was killed (crash, memory cap), a copied clip is not where '

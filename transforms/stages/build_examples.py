@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Sequence, Union
 
 import apache_beam as beam
 
+from transforms.core.conversation import extra_text
 from transforms.gemini import examples as E
 from transforms.gemini.profiles import GEMINI_25, Profile, estimate
 from transforms.core.action_cause import action_cause
@@ -77,9 +78,10 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
         uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
         offsets = (clip.source_start, clip.source_end) if clip.action is Action.VIRTUAL else None
         line = E.example_line(uri, clip.mime_type, row.prompt, answer, settings.media_resolution,
-                              fps=fps, part_resolution=part_resolution, offsets=offsets)
-        tokens = estimate(settings.profile, clip.duration, clip.has_audio, resolution, row.prompt + answer,
-                          fps).total
+                              fps=fps, part_resolution=part_resolution, offsets=offsets,
+                              system_instruction=row.system_instruction, turns=row.turns)
+        text = row.prompt + answer + extra_text(row.system_instruction, row.turns)
+        tokens = estimate(settings.profile, clip.duration, clip.has_audio, resolution, text, fps).total
         if settings.max_example_tokens and tokens > settings.max_example_tokens:
             # Planning keeps annotated clips within the budget; a measured clip can still run long.
             return drop(DropReason.OVER_TOKEN_BUDGET,
@@ -105,6 +107,7 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             "planned_start": round(clip.spec.start, 6),
             "planned_end": round(clip.spec.end, 6),
             "action_cause": action_cause(clip.spec, clip.action, settings.max_file_bytes),
+            "note": clip.note,  # why the clip was made another way than the obvious one (--oversize split)
             # Not index columns: what the statistics and the dataset limits need.
             "media_resolution": resolution,
             "line_bytes": len(line.encode("utf-8")) + 1,

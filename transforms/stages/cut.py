@@ -188,6 +188,7 @@ class _CutFn(beam.DoFn):
             made = spec  # what the commands read: the spec, or the spec over the continuous copy
         out = os.path.join(work, f"{uuid.uuid4().hex}.mp4")
         action = spec.action
+        note = spec.note
         measured: Optional[Measured] = None
         if action in (Action.REMUX, Action.CUT):
             self._run(stream_copy_command(made, local_source, out), spec)
@@ -196,6 +197,7 @@ class _CutFn(beam.DoFn):
                 self._run(stream_copy_command(made, local_source, out, encode_audio=True), spec)
                 measured = measure(out)
             if P.after_stream_copy(spec, measured, self._limits) is Action.TRANSCODE:
+                note = P.copy_over_size_note(measured, self._limits)  # said in the clip's record
                 action, measured = Action.TRANSCODE, None
         if action is Action.TRANSCODE:
             measured = self._transcode(made, local_source, out)
@@ -205,7 +207,7 @@ class _CutFn(beam.DoFn):
         storage.publish_file(out, file_uri, OUTPUT_MIME)
         return CutClip(spec=spec, file_uri=file_uri, mime_type=OUTPUT_MIME, source_start=start,
                        source_end=start + measured.duration, duration=measured.duration,
-                       bytes=measured.bytes, action=action, has_audio=source.has_audio)
+                       bytes=measured.bytes, action=action, has_audio=source.has_audio, note=note)
 
     def _transcode(self, spec: ClipSpec, local_source: str, out: str) -> Measured:
         seconds = spec.end - spec.start
@@ -277,12 +279,15 @@ _META_FIELDS = ("file_uri", "mime_type", "source_start", "source_end", "duration
 def _to_meta(clip: CutClip) -> dict:
     meta = {name: getattr(clip, name) for name in _META_FIELDS}
     meta["action"] = clip.action.value
+    if clip.note:
+        meta["note"] = clip.note
     return meta
 
 
 def _from_meta(spec: ClipSpec, meta: dict, file_uri: str) -> CutClip:
     fields = {k: meta[k] for k in _META_FIELDS if k != "file_uri"}
-    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True, **fields)
+    return CutClip(spec=spec, action=Action(meta["action"]), file_uri=file_uri, reused=True,
+                   note=meta.get("note", ""), **fields)
 
 
 def ffmpeg_threads(cores: int, workers: Optional[int], runner: Optional[str]) -> int:

@@ -32,9 +32,11 @@ def match_manifests(patterns: Iterable[str]) -> list[str]:
 
 
 class _ReadFileFn(beam.DoFn):
-    def __init__(self, default_prompt: Optional[str], repair_timeline: str = "video"):
+    def __init__(self, default_prompt: Optional[str], repair_timeline: str = "video",
+                 system_instruction: Optional[str] = None):
         self._default_prompt = default_prompt
         self._repair_timeline = repair_timeline
+        self._system_instruction = system_instruction
 
     def process(self, path: str):
         folder = posixpath.dirname(path)
@@ -51,6 +53,8 @@ class _ReadFileFn(beam.DoFn):
                 parsed = parse_row(record, location, folder, self._default_prompt)
             if isinstance(parsed, Drop):
                 yield beam.pvalue.TaggedOutput(DROPS, parsed)
+            elif self._system_instruction and parsed.system_instruction is None:  # --system_instruction
+                yield parsed.model_copy(update={"system_instruction": self._system_instruction})
             else:
                 yield parsed
 
@@ -76,11 +80,13 @@ class ReadManifest(beam.PTransform):
     manifest_paths: list[str]
     default_prompt: Optional[str] = None
     repair_timeline: str = "video"
+    system_instruction: Optional[str] = None  # for rows without their own
 
     def expand(self, pbegin):
         parsed = (pbegin
                   | "ManifestFiles" >> beam.Create(self.manifest_paths)
-                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self.default_prompt, self.repair_timeline)).with_outputs(
+                  | "ReadAndParse" >> beam.ParDo(_ReadFileFn(self.default_prompt, self.repair_timeline,
+                                                             self.system_instruction)).with_outputs(
                       DROPS, main="rows"))
         unique = (parsed.rows
                   | "KeyById" >> beam.Map(lambda row: (row.row_id, row))

@@ -78,6 +78,11 @@ class _VideoRef:
         return self.uri
 
     @property
+    def uses_frames(self) -> bool:
+        """ProbeVideos asks whether a row counts in frames; a tuning line's video never does."""
+        return False
+
+    @property
     def location(self) -> str:
         return self.uri
 
