@@ -39,8 +39,7 @@ def _index_row(split, row_id, clip_index, **extra):
            "clip_index": clip_index, "clip_count": 2, "duration": 10.0, "bytes": 12345, "action": "cut",
            "mime_type": "video/mp4", "est_tokens": 1020, "line_sha1": "0" * 40, "location": f"m.jsonl:{row_id}",
            "source_duration": 20.0, "planned_start": 10.0 * clip_index, "planned_end": 10.0 * clip_index + 10.0,
-           "action_cause": "longer than a clip"}
-           "note": ""}
+           "action_cause": "longer than a clip", "note": ""}
     row.update(extra)
     return row
 

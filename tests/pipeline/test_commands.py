@@ -44,7 +44,7 @@ def test_run_dataflow_without_a_command_prints_its_usage_and_exits_2():
 
 
 @pytest.mark.parametrize("typed, names", [
-    ("--oversize split", "--oversize"),
+    ("--oversized split", "--oversized; did you mean --oversize"),
     ("--num_shard 4", "--num_shard; did you mean --num_shards"),
     ("--media-resolution LOW", "did you mean --media_resolution"),
     ("--max_drop_rat=0.2", "did you mean --max_drop_rate"),
