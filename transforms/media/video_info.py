@@ -146,10 +146,9 @@ def can_copy_video_into_mp4(info: VideoInfo) -> bool:
 
 
 def can_copy_audio_into_mp4(info: VideoInfo) -> bool:
-    return not info.has_audio or info.audio_codec in L.MP4_AUDIO_CODECS
+    return not audio_needs_aac(info)
 
 
 def plain_timeline(info: VideoInfo) -> bool:
     """A copy of the file as it is starts its first frame at 0 for every reader (see timeline_probe)."""
     return info.timeline == "plain" and abs(info.input_offset) < 1e-3 and info.audio_lag == 0.0
-    return not audio_needs_aac(info)
