@@ -9,7 +9,9 @@ import pytest
 
 from pipeline.synthetic_media import Event, VideoSpec, make_video
 from tests.media_checks import colour_name
-from transforms.report.thumbnails import HEIGHT, clip_candidates, grab_frames
+from transforms.report.strips import Shot, Strip
+from transforms.report.thumbnails import HEIGHT, clip_candidates, grab_frames, thumbnails
+from transforms.report.timelines import Bar
 
 
 def _colour(jpeg: bytes, tmp_path) -> str:
@@ -51,7 +53,22 @@ def test_a_file_that_is_no_video_is_a_clear_error(tmp_path):
 
 
 def test_clip_candidates_look_under_the_outputs_media_when_the_uri_is_a_prefix():
+    # The output's own copy first: the prefix may not exist yet, or be out of reach.
     assert clip_candidates("gs://up/ds/media/a-1.mp4", "/out") == [
-        "gs://up/ds/media/a-1.mp4", "/out/media/a-1.mp4"]
-    assert clip_candidates("gs://up/media/a.mp4", "gs://b/out/runs/r1")[1:] == [
-        "gs://b/out/runs/r1/media/a.mp4", "gs://b/out/media/a.mp4"]
+        "/out/media/a-1.mp4", "gs://up/ds/media/a-1.mp4"]
+    assert clip_candidates("gs://up/media/a.mp4", "gs://b/out/runs/r1") == [
+        "gs://b/out/runs/r1/media/a.mp4", "gs://b/out/media/a.mp4", "gs://up/media/a.mp4"]
+    assert clip_candidates("/data/clip.mp4", "/out") == ["/data/clip.mp4"]
+
+
+def test_a_clip_that_cannot_be_asked_for_is_a_problem_not_a_crash():
+    # A fileUri out of this machine's reach (here a scheme no filesystem serves) costs that
+    # clip its thumbnails; the report is still written and says why.
+    shot = Shot(label="red", start=0.5, end=1.5, at=1.0, edge=False, bar=Bar(start=0.5, end=1.5, x=10.0, w=20.0))
+    strip = Strip(key="r1#0", row_id="r1", clip_index=0, clip_count=1, split="train", source_uri="/data/a.mp4",
+                  file_uri="zz://elsewhere/clip.mp4", duration=5.0, action="remux", seek_offset=0.0,
+                  shots=(shot,), shots_hidden=0, has_edge=False, free_text=False)
+    pictures, problems = thumbnails([strip], "/nowhere")
+    assert pictures == {}
+    assert len(problems) == 1 and "clip not found: zz://elsewhere/clip.mp4" in problems[0]
+    assert "could not ask zz://elsewhere/clip.mp4: ValueError" in problems[0]

@@ -25,9 +25,11 @@ _CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "quicktime", ".3gp": "3gpp"
 
 
 def clip_candidates(file_uri: str, dataset_dir: str) -> list[str]:
-    """Where the clip may be: its fileUri, or under the output's media/ when the fileUri is the
-    --media_uri_prefix it is to be uploaded to (the dataset folder, or OUTPUT for --run_id runs)."""
-    candidates = [file_uri]
+    """Where the clip may be, the output's own copy first: under the output's media/ when the
+    fileUri is the --media_uri_prefix it is to be uploaded to (the dataset folder, or OUTPUT for
+    --run_id runs), then the fileUri itself. The output is where this run wrote; the prefix may
+    not exist yet, or be out of this machine's reach."""
+    candidates = []
     if "/media/" in file_uri:
         relative = file_uri.rsplit("/media/", 1)[1]
         paths = posixpath if "://" in dataset_dir else os.path
@@ -36,7 +38,20 @@ def clip_candidates(file_uri: str, dataset_dir: str) -> list[str]:
         if paths.basename(paths.dirname(root)) == "runs":  # OUTPUT/runs/RUN_ID: media/ is OUTPUT's
             bases.append(paths.dirname(paths.dirname(root)))
         candidates += [storage.join(base, "media", *relative.split("/")) for base in bases]
+    candidates.append(file_uri)
     return list(dict.fromkeys(candidates))
+
+
+def _first_existing(candidates: Sequence[str]) -> tuple[Optional[str], list[str]]:
+    """The first candidate that exists, and why any could not be asked (no network, no access)."""
+    unreachable = []
+    for candidate in candidates:
+        try:
+            if storage.exists(candidate):
+                return candidate, unreachable
+        except Exception as err:  # noqa: BLE001 - any client error: this clip gets no thumbnails
+            unreachable.append(f"{candidate}: {type(err).__name__}: {str(err)[:200]}")
+    return None, unreachable
 
 
 def _run_ffmpeg(path: str, times: Sequence[float], outs: Sequence[str], height: int) -> str:
@@ -99,9 +114,9 @@ def thumbnails(strips: Sequence[Strip], dataset_dir: str) -> tuple[dict[str, lis
     scratch = tempfile.mkdtemp(prefix="report-")
     try:
         for file_uri, group in sorted(by_file.items()):
-            found = next((c for c in clip_candidates(file_uri, dataset_dir) if storage.exists(c)), None)
+            found, unreachable = _first_existing(clip_candidates(file_uri, dataset_dir))
             if found is None:
-                problems.append(f"clip not found: {file_uri}")
+                problems.append(f"clip not found: {file_uri}" + "".join(f" (could not ask {u})" for u in unreachable))
                 continue
             local = storage.localize(found, scratch)
             try:
