@@ -27,8 +27,10 @@ from transforms.stages.write import WriteDataset
 
 
 def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str],
-                   progress_dir: Optional[str] = None) -> None:
-    """`progress_dir`: a local folder where the counting steps also keep their totals (progress line)."""
+                   progress_dir: Optional[str] = None, fingerprint=None) -> None:
+    """`progress_dir`: a local folder where the counting steps also keep their totals (progress line);
+    `fingerprint`: the run's (a run_fingerprint.Fingerprint, from pipeline/fingerprint.py), recorded
+    beside the dataset once published; None: no record."""
     read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline,
                                               config.system_instruction)
     _ = read["count"] | "CountRowsRead" >> Count(lambda n: {C.ROWS_READ: n}, progress_dir)
@@ -83,5 +85,7 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     if config.report != "none":  # written beside stats.json, before publishing: a refused dataset has one too
         stats_written = stats_written | "WriteReport" >> WriteReport(config.written_dir, config.report)
     # Nothing a reader uses changes before the gate passes; a failing gate fails the job.
+    clip_uris = clips | "ClipFiles" >> beam.Map(lambda c: c.file_uri)
     _ = stats_written | "PublishDataset" >> PublishDataset(config.output, config.written_dir,
-                                                          pointer=bool(config.run_id))
+                                                          pointer=bool(config.run_id), fingerprint=fingerprint,
+                                                          clip_uris=clip_uris)

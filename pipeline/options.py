@@ -56,6 +56,10 @@ class VideoDatasetOptions(PipelineOptions):
                             help="Write the dataset files under OUTPUT/runs/RUN_ID/ and, once they are whole, "
                                  "point OUTPUT/LATEST at them; media/ stays shared across runs. 'auto': the "
                                  "UTC launch time. Default: the dataset files go straight into OUTPUT.")
+        parser.add_argument("--always_run", action="store_true",
+                            help="Run the pipeline even when nothing changed since the published dataset was made "
+                                 "(the same manifests, sources, flags and code, its files and clips as published). "
+                                 "Default: such a rerun keeps that dataset, says so, and runs nothing.")
         parser.add_argument("--quiet", action="store_true",
                             help="No live progress line on stderr (it is drawn only when stderr is a terminal).")
         parser.add_argument("--wait", action="store_true",

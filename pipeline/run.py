@@ -18,15 +18,17 @@ from typing import Optional, Sequence
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 import apache_beam as beam  # noqa: E402
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineState
 
+from pipeline import fingerprint as fp
 from pipeline.build import build_pipeline
 from pipeline.flags import check_flags, options_parser
 from pipeline.options import LOCAL_RUNNERS, VideoDatasetOptions, run_config, validate
 from pipeline.progress import ProgressLine, wanted as progress_wanted
 from pipeline.summary import summary_text
 from transforms.core.publication import GATE_FAILED, STATS, gate_failure
+from transforms.stages.publish import point_latest
 from transforms.store import local_files
 from transforms.store import storage
 from transforms.store.fetch import DEFAULT_POLICY, FetchPolicy
@@ -97,15 +99,21 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     if storage.is_local(config.output):
         # A run killed mid-write left its temporary files (no live writer holds them): remove them.
         local_files.sweep_orphans(config.output)
+    runner = options.view_as(StandardOptions).runner
+    fingerprint, why = fp.check(manifest_paths, config, _runner_settings(options), config.dataset_dir)
+    if why is None and not opts.always_run:
+        return _keep(config, fingerprint.value)
+    if why is not None and storage.exists(fp.record_uri(config.dataset_dir)):
+        print(f"A dataset is published in {config.dataset_dir}, but {why}: making it again.", flush=True)
     # Only the folder this run writes into is cleared: the published dataset (and LATEST)
     # stay as they are until this run's gate passes.
     storage.delete_tree(config.written_dir)
-    remote = options.view_as(StandardOptions).runner not in LOCAL_RUNNERS
+    remote = runner not in LOCAL_RUNNERS
     progress = ProgressLine() if not remote and progress_wanted(opts.quiet) else contextlib.nullcontext()
     try:
         with progress as progress_dir:
             p = beam.Pipeline(options=options)
-            build_pipeline(p, config, manifest_paths, progress_dir)
+            build_pipeline(p, config, manifest_paths, progress_dir, fingerprint)
             result = p.run()
             if remote and not opts.wait:
                 # A remote job (or a Flex Template launch): do not hold the launcher until it ends.
@@ -122,6 +130,28 @@ def run(argv: Optional[Sequence[str]] = None, *, fetch_policy: FetchPolicy = DEF
     print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
     if config.report != "none":
         print(f"Report: {storage.join(config.dataset_dir, 'report.html')} ({config.report})")
+    return 0
+
+
+def _runner_settings(options: PipelineOptions) -> dict:
+    """What of the runner shapes a clip's bytes (x264's thread count follows the workers)."""
+    direct = options.view_as(DirectOptions)
+    return {"runner": options.view_as(StandardOptions).runner, "direct_num_workers": direct.direct_num_workers,
+            "direct_running_mode": direct.direct_running_mode}
+
+
+def _keep(config, fingerprint: str) -> int:
+    """A rerun with nothing new: the published dataset is what it would write again. It stays as it is
+    (with --run_id, LATEST names it again); what a full run would leave behind is cleared too."""
+    if config.run_id:
+        point_latest(config.output, config.dataset_dir)
+    else:
+        storage.delete_tree(config.written_dir)  # a refused run's staging: a full run would replace it
+    stats = json.loads(storage.read_bytes(storage.join(config.dataset_dir, STATS)))
+    print(summary_text(stats, config.dataset_dir, config.media_uri_prefix))
+    print(f"Nothing new since this dataset was published (same manifests, sources, flags and code; run "
+          f"{fingerprint[:12]}): kept it as it is, no pipeline ran; its stats.json is the run's that made it. "
+          "Pass --always_run to run anyway.", flush=True)
     return 0
 
 

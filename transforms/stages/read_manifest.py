@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -31,6 +31,27 @@ def match_manifests(patterns: Iterable[str]) -> list[str]:
     return sorted(set(paths))
 
 
+def parse_manifest(path: str, data: bytes, default_prompt: Optional[str] = None, repair_timeline: str = "video",
+                   system_instruction: Optional[str] = None) -> Iterator[ManifestRow | Drop]:
+    """Every record of one manifest file's bytes: a parsed row, or the drop that says why not.
+
+    Pure, and the one reading of a manifest: the pipeline's and the rerun fingerprint's
+    (pipeline/fingerprint.py, which needs the rows' sources before any work).
+    """
+    folder = posixpath.dirname(path)
+    for location, record in iter_records(path, data):
+        if isinstance(record, Drop):
+            yield record
+            continue
+        if is_tuning_example(record):  # repair mode: an existing tuning example
+            parsed = row_from_example(record, location, folder, row_id_of(record), repair_timeline)
+        else:
+            parsed = parse_row(record, location, folder, default_prompt)
+        if not isinstance(parsed, Drop) and system_instruction and parsed.system_instruction is None:
+            parsed = parsed.model_copy(update={"system_instruction": system_instruction})  # --system_instruction
+        yield parsed
+
+
 class _ReadFileFn(beam.DoFn):
     def __init__(self, default_prompt: Optional[str], repair_timeline: str = "video",
                  system_instruction: Optional[str] = None):
@@ -39,24 +60,12 @@ class _ReadFileFn(beam.DoFn):
         self._system_instruction = system_instruction
 
     def process(self, path: str):
-        folder = posixpath.dirname(path)
         # A store error (GCS unavailable, a reset) raises: the runner retries the bundle. Only what
         # the bytes say becomes a drop, row by row (iter_records never raises).
         data = storage.read_bytes(path)
-        for location, record in iter_records(path, data):
-            if isinstance(record, Drop):
-                yield beam.pvalue.TaggedOutput(DROPS, record)
-                continue
-            if is_tuning_example(record):  # repair mode: an existing tuning example
-                parsed = row_from_example(record, location, folder, row_id_of(record), self._repair_timeline)
-            else:
-                parsed = parse_row(record, location, folder, self._default_prompt)
-            if isinstance(parsed, Drop):
-                yield beam.pvalue.TaggedOutput(DROPS, parsed)
-            elif self._system_instruction and parsed.system_instruction is None:  # --system_instruction
-                yield parsed.model_copy(update={"system_instruction": self._system_instruction})
-            else:
-                yield parsed
+        for parsed in parse_manifest(path, data, self._default_prompt, self._repair_timeline,
+                                     self._system_instruction):
+            yield beam.pvalue.TaggedOutput(DROPS, parsed) if isinstance(parsed, Drop) else parsed
 
 
 def _unique_or_drop(element: tuple[str, Iterable[ManifestRow]]):

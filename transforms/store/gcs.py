@@ -55,6 +55,14 @@ def identity(uri: str) -> str:
     return f"g{blob.generation}-{blob.size}"
 
 
+def list_identities(prefix_uri: str) -> dict[str, str]:
+    """identity() of every object directly under a "folder" (not below), by gs:// URI: one listing,
+    paged by the client."""
+    bucket, prefix = parse_gcs_path(prefix_uri.rstrip("/") + "/", object_optional=True)
+    return {f"gs://{bucket}/{blob.name}": f"g{blob.generation}-{blob.size}"
+            for blob in client().list_blobs(bucket, prefix=prefix, delimiter="/")}
+
+
 def generation_of(identity: str) -> int:
     """The generation in an identity() string."""
     return int(identity[1:].split("-")[0])

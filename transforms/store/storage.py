@@ -66,6 +66,35 @@ def identity(uri: str) -> str:
     return f"{meta.size_in_bytes}-{meta.last_updated_in_seconds}"
 
 
+def identities(folder: str) -> dict[str, str]:
+    """identity() of every file directly in a folder (or gs:// prefix, not below), by URI: one listing."""
+    if is_local(folder):
+        found = {}
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    found[entry.path] = f"{stat.st_size}-{stat.st_mtime_ns}"
+        return found
+    if gcs.is_gcs(folder):
+        return gcs.list_identities(folder)
+    matches = FileSystems.match([folder.rstrip("/") + "/*"])[0].metadata_list
+    return {m.path: f"{m.size_in_bytes}-{m.last_updated_in_seconds}" for m in matches}
+
+
+def identities_of(uris: Iterable[str]) -> dict[str, str]:
+    """identity() of each of these files that exists, by URI: one listing per folder they are in."""
+    wanted = set(uris)
+    found: dict[str, str] = {}
+    for folder in sorted({(os.path.dirname if is_local(u) else posixpath.dirname)(u) for u in wanted}):
+        try:
+            listed = identities(folder)
+        except FileNotFoundError:
+            continue
+        found.update((uri, ident) for uri, ident in listed.items() if uri in wanted)
+    return found
+
+
 def write_bytes(uri: str, data: bytes) -> None:
     """Write a whole file atomically."""
     if is_local(uri):
