@@ -10,7 +10,6 @@ workers remove a dead worker's folder); and a rerun with room must give the clea
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import glob
 import json
@@ -20,6 +19,7 @@ import subprocess
 import sys
 from typing import Iterator
 
+from benchmarks.faults.cli import finish, scenario_parser
 from benchmarks.faults import verify
 from benchmarks.faults.kill import RUN_FLAGS, make_corpus
 from benchmarks.faults.process import run_pipeline
@@ -124,16 +124,10 @@ def disk_full_scenario(work: str) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--json", default=None)
+    parser = scenario_parser(__doc__)
     args = parser.parse_args(argv)
     summary = disk_full_scenario(args.work)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary, handle, indent=1)
-    print(json.dumps(summary, indent=1))
-    return 0 if not summary["problems"] else 1
+    return finish(summary, args.json)
 
 
 if __name__ == "__main__":

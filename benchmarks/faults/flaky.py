@@ -11,12 +11,12 @@ probing is under way then). Each run must exit
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import tempfile
 
+from benchmarks.faults.cli import finish, scenario_parser
 from benchmarks.faults import verify
 from benchmarks.faults.flaky_proxy import FlakyProxy
 from benchmarks.faults.kill import make_corpus
@@ -99,18 +99,12 @@ def flaky_scenario(work: str, rates=("0.05", "0.2", "burst"), seed: int = 15, bu
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", required=True)
+    parser = scenario_parser(__doc__)
     parser.add_argument("--rates", default="0.05,0.2,burst")
     parser.add_argument("--seed", type=int, default=15)
-    parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     summary = flaky_scenario(args.work, tuple(args.rates.split(",")), args.seed)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary, handle, indent=1)
-    print(json.dumps(summary, indent=1))
-    return 0 if not summary["problems"] else 1
+    return finish(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ stale `_meta` (benchmarks/faults/verify.py).
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import glob
 import json
@@ -23,6 +22,7 @@ import sys
 import time
 from typing import Callable
 
+from benchmarks.faults.cli import finish, scenario_parser
 from benchmarks.faults import verify
 from benchmarks.faults.process import GroupRun, group_members, pipeline_command
 from pipeline.synthetic_media import PROMPT, Event, VideoSpec, make_broken, make_video
@@ -196,19 +196,13 @@ def kill_scenario(work: str, points=POINTS, seed: int = 15, timeout: float = 900
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", required=True)
+    parser = scenario_parser(__doc__)
     parser.add_argument("--points", default="all", help="'all', or a comma-separated list of point numbers (0-based)")
     parser.add_argument("--seed", type=int, default=15)
-    parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     points = POINTS if args.points == "all" else tuple(POINTS[int(i)] for i in args.points.split(","))
     summary = kill_scenario(args.work, points, args.seed)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary, handle, indent=1)
-    print(json.dumps(summary, indent=1))
-    return 0 if not summary["problems"] else 1
+    return finish(summary, args.json)
 
 
 if __name__ == "__main__":

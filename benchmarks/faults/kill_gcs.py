@@ -9,14 +9,13 @@ downloaded and played; no compose intermediate is left; every `_meta` names a cl
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
 import sys
 import tempfile
 import time
 
+from benchmarks.faults.cli import finish, scenario_parser
 from benchmarks.faults import verify
 from benchmarks.faults.flaky import download_dataset, leftovers, upload_sources
 from benchmarks.faults.kill import RUN_FLAGS, make_corpus
@@ -87,16 +86,10 @@ def kill_gcs_scenario(work: str, points=POINTS, seed: int = 15, timeout: float =
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--json", default=None)
+    parser = scenario_parser(__doc__)
     args = parser.parse_args(argv)
     summary = kill_gcs_scenario(args.work)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary, handle, indent=1)
-    print(json.dumps(summary, indent=1))
-    return 0 if not summary["problems"] else 1
+    return finish(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -94,13 +94,22 @@ def disk_row(r: dict) -> list[str]:
 
 def load_row(r: dict) -> list[str]:
     first, again = r["first"], r["rerun"]
+    full = r.get("full_rerun")
+    result = (f"gate {first['verdict']}; the rerun {'recognised' if again['kept'] else 'did NOT recognise'} that "
+              f"nothing was new and kept the dataset ({'not a byte written' if again['files_unchanged'] else 'FILES CHANGED'})")
+    if full:
+        result += (f"; a forced rerun (--always_run) made {full['clips_made']} clips, probed {full['probes_made']}, "
+                   f"{'identical' if full['identical'] else 'NOT identical'}")
+    figures = (f"first: {first['seconds']:.0f} s, {first['ms_per_row']:.2f} ms per row, peak RSS "
+               f"{_mb(first['peak_rss_bytes'])} (largest process {_mb(first['peak_process_rss_bytes'])}); "
+               f"rerun: {again['seconds']:.1f} s = {100 * again['share_of_first']:.1f} % of the first"
+               + (" (target < 10 %: MISSED)" if again["share_of_first"] >= 0.1 else " (target < 10 %)")
+               + f", peak RSS {_mb(again['peak_rss_bytes'])}")
+    if full:
+        figures += f"; forced rerun: {full['seconds']:.0f} s = {100 * full['share_of_first']:.0f} % of the first"
     return ["Load (DirectRunner, 2 workers)", f"{r['rows']:,} rows over {r['sources']:,} sources "
-            f"({r['source_desc']})", "one run, then a rerun with nothing new",
-            f"gate {first['verdict']}; rerun made {again['clips_made']} clips, probed {again['probes_made']}",
-            f"first: {first['seconds']:.0f} s, {first['ms_per_row']:.2f} ms per row, peak RSS "
-            f"{_mb(first['peak_rss_bytes'])} (largest process {_mb(first['peak_process_rss_bytes'])}); "
-            f"rerun: {again['seconds']:.0f} s = {100 * again['seconds'] / first['seconds']:.0f} % of the first"
-            + (" (target < 10 %: MISSED)" if again["seconds"] >= 0.1 * first["seconds"] else "")]
+            f"({r['source_desc']})", "one run, then a rerun with nothing new"
+            + (", then one forced to run" if full else ""), result, figures]
 
 
 ROWS = (("fuzz", fuzz_row), ("kill", kill_row), ("kill_gcs", kill_gcs_row), ("flaky", flaky_row), ("disk_full", disk_row), ("load", load_row))

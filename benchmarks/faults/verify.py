@@ -4,6 +4,7 @@ whole, no temporary file left, no `_meta` naming a clip that is missing or not t
 from __future__ import annotations
 
 import filecmp
+import fnmatch
 import glob
 import json
 import os
@@ -22,6 +23,11 @@ def dataset_files(out: str) -> list[str]:
     for pattern in DATASET_GLOBS:
         found += [os.path.relpath(p, out) for p in glob.glob(os.path.join(out, pattern))]
     return sorted(found)
+
+
+def dataset_files_of(names) -> list[str]:
+    """Those of these relative names that are dataset files (DATASET_GLOBS)."""
+    return sorted(n for n in names if any(fnmatch.fnmatch(n, p) for p in DATASET_GLOBS))
 
 
 def differences(clean: str, other: str) -> list[str]:
