@@ -1,9 +1,10 @@
 """The launcher's half of the rerun shortcut: the run's fingerprint, and whether the published
 dataset already is what the run would write (the rules: transforms/core/run_fingerprint.py).
 
-Costs one read of the manifests (their rows name the sources), one identity look-up per source
-(a stat, or a metadata request on gs://, 16 at a time) and one listing per folder of the
-published dataset: seconds, where a run of 100,000 rows costs many minutes.
+Costs one read of the manifests (hashed; their rows parsed only when no record of the same
+manifests names their sources), one identity look-up per source (a stat, or a metadata request
+on gs://, 16 at a time) and one listing per folder of the published dataset: seconds, where a
+run of 100,000 rows costs many minutes.
 """
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ def check(manifest_paths: Iterable[str], config, runner: Mapping,
     uri = record_uri(dataset_dir)
     record = storage.read_bytes(uri) if storage.exists(uri) else None
     files = R.recorded_files(record)
-    current = storage.identities_of(files) if files else {}
+    current = storage.versions_of(files) if files else {}
     sources = R.recorded_sources(record, manifests)
     if sources is not None:  # the same manifests: their rows name the same sources (if the rest matches)
         run = _make(manifests, sources, settings, code)

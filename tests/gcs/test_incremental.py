@@ -91,8 +91,18 @@ def test_each_source_is_downloaded_once_however_many_clips_it_makes(first):
     assert first["dataset"]["stats"]["cut_bytes_downloaded"] == sum(storage.size(uri) for uri in downloaded)
 
 
-def test_rerun_runs_no_ffmpeg_and_writes_the_same_bytes(first):
+def test_rerun_with_nothing_new_is_recognised_and_writes_nothing(first, capsys):
+    before = object_generations(OUT)
+    assert f"{OUT}/_fingerprint.json" in before  # the record of the published dataset, beside it
+    capsys.readouterr()
     assert _run(first["manifest"], OUT) == 0
+    assert "Nothing new since this dataset was published" in capsys.readouterr().out
+    assert object_generations(OUT) == before  # no object written again: dataset, media, record
+
+
+def test_rerun_runs_no_ffmpeg_and_writes_the_same_bytes(first):
+    # --always_run: the pipeline runs although nothing is new (the caches' path, as when a row changed).
+    assert _run(first["manifest"], OUT, "--always_run") == 0
     again = _dataset(OUT)
     assert again["stats"]["clips_made"] == 0
     assert again["stats"]["cut_bytes_downloaded"] == 0  # no source is fetched for clips that exist

@@ -4,9 +4,9 @@ A run's output is a function of its inputs: the manifests' bytes, each source's 
 (size and mtime, or a gs:// generation: what the probe cache already keys on), every setting
 that shapes the output, and the code (ours and the libraries that write bytes: PyAV, ffmpeg,
 pyarrow). Their hash is the run's fingerprint. Once a dataset is published, a record of it
-is written beside the dataset, last: the fingerprint and the identity of every file the
-dataset is made of (its dataset files and the clips it names). A later run with the same
-fingerprint, finding every one of those files as recorded, would write the same bytes again:
+is written beside the dataset, last: the fingerprint and the version of every file the
+dataset is made of (its dataset files and the clips it names: storage.versions). A later run
+with the same fingerprint, finding every one of those files as recorded, would write the same bytes again:
 it keeps the dataset and runs nothing. Any difference (a row, a source, a flag, a file
 rewritten or gone, a record cut short by a kill) means a full run.
 
@@ -64,7 +64,7 @@ def fingerprint(manifests: Mapping[str, str], sources: Mapping[str, str], settin
 
 def record_bytes(run: Fingerprint, files: Mapping[str, str]) -> bytes:
     """The record written beside a published dataset: its fingerprint, its manifests and sources, and
-    its files' identities (uri -> identity)."""
+    its files' versions (uri -> storage.versions' string)."""
     return json.dumps({"version": VERSION, "fingerprint": run.value, "manifests": dict(run.manifests),
                        "sources": list(run.sources), "files": dict(sorted(files.items()))},
                       indent=1, sort_keys=True).encode("utf-8") + b"\n"
@@ -99,7 +99,7 @@ def _parse(record: Optional[bytes]) -> Optional[dict]:
 def why_not_kept(record: Optional[bytes], fingerprint_: Optional[str], current: Mapping[str, str]) -> Optional[str]:
     """None when the published dataset is what this run would write; otherwise why a full run is needed.
 
-    `current`: the identity now of each file the record names (a missing file: absent).
+    `current`: the version now of each file the record names (a missing file: absent).
     """
     if fingerprint_ is None:
         return "some source has no stable identity (an http(s) URL is read anew every run)"
@@ -110,7 +110,7 @@ def why_not_kept(record: Optional[bytes], fingerprint_: Optional[str], current: 
         return "the manifests, a source, a setting or the code changed since the published dataset"
     if not parsed["files"]:
         return "the record names no file"
-    for uri, identity in sorted(parsed["files"].items()):
-        if current.get(uri) != identity:
+    for uri, version in sorted(parsed["files"].items()):
+        if current.get(uri) != version:
             return f"{uri} is {'gone' if uri not in current else 'rewritten'} since the dataset was published"
     return None

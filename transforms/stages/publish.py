@@ -54,10 +54,10 @@ def point_latest(output: str, dataset_dir: str) -> None:
 
 
 def write_record(dataset_dir: str, fingerprint: R.Fingerprint, clip_uris: Iterable[str]) -> None:
-    """The published dataset's record: the fingerprint and the identity of each of its files and clips."""
+    """The published dataset's record: the fingerprint and the version of each of its files and clips."""
     files = [storage.join(dataset_dir, *name.split("/")) for name in _published_files(dataset_dir)]
     storage.write_bytes(storage.join(dataset_dir, R.RECORD),
-                        R.record_bytes(fingerprint, storage.identities_of([*files, *clip_uris])))
+                        R.record_bytes(fingerprint, storage.versions_of([*files, *clip_uris])))
 
 
 def publish_or_fail(stats: dict, output: str, written_dir: str, pointer: bool,

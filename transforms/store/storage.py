@@ -66,15 +66,17 @@ def identity(uri: str) -> str:
     return f"{meta.size_in_bytes}-{meta.last_updated_in_seconds}"
 
 
-def identities(folder: str) -> dict[str, str]:
-    """identity() of every file directly in a folder (or gs:// prefix, not below), by URI: one listing."""
+def versions(folder: str) -> dict[str, str]:
+    """What changes whenever a file directly in a folder (or gs:// prefix, not below) is written again,
+    by URI, from one listing: a local file's size, mtime and inode (every write here renames a new
+    file into place: a new inode, even within the clock's tick), an object's generation and size."""
     if is_local(folder):
         found = {}
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
-                    found[entry.path] = f"{stat.st_size}-{stat.st_mtime_ns}"
+                    found[entry.path] = f"{stat.st_size}-{stat.st_mtime_ns}-{stat.st_ino}"
         return found
     if gcs.is_gcs(folder):
         return gcs.list_identities(folder)
@@ -82,16 +84,16 @@ def identities(folder: str) -> dict[str, str]:
     return {m.path: f"{m.size_in_bytes}-{m.last_updated_in_seconds}" for m in matches}
 
 
-def identities_of(uris: Iterable[str]) -> dict[str, str]:
-    """identity() of each of these files that exists, by URI: one listing per folder they are in."""
+def versions_of(uris: Iterable[str]) -> dict[str, str]:
+    """versions() of each of these files that exists, by URI: one listing per folder they are in."""
     wanted = set(uris)
     found: dict[str, str] = {}
     for folder in sorted({(os.path.dirname if is_local(u) else posixpath.dirname)(u) for u in wanted}):
         try:
-            listed = identities(folder)
+            listed = versions(folder)
         except FileNotFoundError:
             continue
-        found.update((uri, ident) for uri, ident in listed.items() if uri in wanted)
+        found.update((uri, version) for uri, version in listed.items() if uri in wanted)
     return found
 
 
