@@ -65,11 +65,15 @@ def publish_or_fail(stats: dict, output: str, written_dir: str, pointer: bool,
     if stats["gate"]["verdict"] != "pass":
         raise P.GateFailed(P.gate_failure(stats, written_dir))
     if pointer:
+        # The record first: LATEST stays the last write. A run stopped between the two is recognised
+        # by its rerun, which points LATEST at the run's folder as this would have.
+        if fingerprint:
+            write_record(written_dir, fingerprint, clip_uris)
         point_latest(output, written_dir)
     else:
         promote(written_dir, output)
-    if fingerprint:
-        write_record(written_dir if pointer else output, fingerprint, clip_uris)
+        if fingerprint:  # last: the files it names are the published ones
+            write_record(output, fingerprint, clip_uris)
     return stats
 
 
