@@ -25,7 +25,7 @@ from pipeline.flags import check_flags, options_parser  # noqa: E402
 from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
 from transforms.store import storage  # noqa: E402
-from transforms.gemini import validate_dataset as V  # noqa: E402
+from transforms.gemini import validation_report as R  # noqa: E402
 from transforms.gemini.limits import RESOLUTIONS  # noqa: E402
 from transforms.stages.read_manifest import match_manifests  # noqa: E402
 from transforms.stages.validate import ValidateDataset  # noqa: E402
@@ -80,10 +80,10 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
              | "DatasetFiles" >> beam.Create(list(paths))
              | "ValidateDataset" >> ValidateDataset(profile, args.media_resolution, args.probe_timeout, report_uri))
     report = json.loads(storage.read_bytes(report_uri))
-    problems = V.problems_from_json(report["problems"])
+    problems = R.problems_from_json(report["problems"])
     counts = {(c["severity"], c["code"]): c["count"] for c in report["counts"]}
-    print(V.report_text(problems, report["lines"], report["videos"], profile.name, counts))
-    return 1 if any(severity == V.ERROR for severity, _ in counts) else 0
+    print(R.report_text(problems, report["lines"], report["videos"], profile.name, counts))
+    return 1 if any(severity == R.ERROR for severity, _ in counts) else 0
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from transforms.gemini import validate_dataset as V
+from transforms.gemini import validation_report as R
 from transforms.gemini.profiles import GEMINI_3, GEMINI_25
 from transforms.core.types import VideoInfo
 
@@ -66,7 +67,7 @@ def test_dataset_checks_and_report():
     problems.append(V.Problem(V.WARNING, "blank_line", "/d/validation.jsonl:10", "a blank line"))
     problems.append(V.Problem(V.ERROR, "fps", "/d/validation.jsonl:9", "bad fps"))
     problems.append(V.Problem(V.ERROR, "fps", "/d/validation.jsonl:10", "bad fps"))
-    report = V.report_text(problems, 3, 1, "gemini-2.5")
+    report = R.report_text(problems, 3, 1, "gemini-2.5")
     assert report.splitlines()[0].endswith("4 errors, 1 warnings")
     assert report.index("  fps (2):") < report.index("validation.jsonl:9: bad fps") < report.index(
         "validation.jsonl:10: bad fps") < report.index("WARNINGS")
@@ -75,10 +76,10 @@ def test_dataset_checks_and_report():
 
 def test_a_report_shows_the_first_problems_of_a_kind_and_counts_all():
     many = [V.Problem(V.ERROR, "fps", f"/d/t.jsonl:{n}", "bad fps") for n in range(120, 0, -1)]
-    halves = [V.sample_problems([many[:60]]), V.sample_problems([many[60:]])]
-    sample = V.sample_problems(halves)  # merged as a combiner merges partial samples
+    halves = [R.sample_problems([many[:60]]), R.sample_problems([many[60:]])]
+    sample = R.sample_problems(halves)  # merged as a combiner merges partial samples
     assert [p.location for p in sample] == [f"/d/t.jsonl:{n}" for n in range(1, 51)]
-    report = V.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
+    report = R.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
     assert "120 errors" in report and "  fps (120):" in report and "... and 70 more" in report
     assert report.count("bad fps") == 50
 

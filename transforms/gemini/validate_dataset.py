@@ -17,8 +17,7 @@ from transforms.gemini.profiles import Profile, estimate, parse_resolution
 from transforms.core.uris import is_absolute, resolve_uri
 from transforms.core.timecode import TimeFormatError, parse_video_offset
 from transforms.core.types import VideoInfo
-from transforms.gemini.validation_report import (ERROR, SHOWN_PER_CODE, WARNING, Problem,  # noqa: F401
-                                                  problems_from_json, report_text, sample_problems)
+from transforms.gemini.validation_report import ERROR, WARNING, Problem
 
 # The ISO family: declaring one for another is harmless enough to warn, not fail.
 _ISO_FAMILY = {"mp4", "quicktime", "3gpp"}
