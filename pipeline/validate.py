@@ -24,6 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 from pipeline.flags import check_flags, options_parser  # noqa: E402
 from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
+from transforms.core.dataset_files import is_drop_record_file  # noqa: E402
 from transforms.store import storage  # noqa: E402
 from transforms.gemini import validation_report as R  # noqa: E402
 from transforms.gemini.limits import RESOLUTIONS  # noqa: E402
@@ -69,6 +70,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         paths = match_manifests(p.strip() for p in args.path.split(",") if p.strip())
     except ValueError as err:
         errors.append(str(err).replace("manifest", "dataset"))
+        paths = []
+    # The README's 'gs://bucket/ds/*.jsonl' matches the dataset's drops.jsonl too: said, not checked.
+    skipped = [path for path in paths if is_drop_record_file(path)]
+    paths = [path for path in paths if not is_drop_record_file(path)]
+    for path in skipped:
+        print(f"{PROG}: skipped {path}: the pipeline's drop records, not tuning lines", file=sys.stderr)
+    if skipped and not paths:
+        errors.append(f"{args.path!r} names only drop record files, no tuning file")
     if errors:
         print("Invalid arguments:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 2
