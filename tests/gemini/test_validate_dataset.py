@@ -10,25 +10,25 @@ from transforms.core.types import VideoInfo
 
 
 def _text(video_first=True, **video_extra) -> str:
-    video = {"fileData": {"fileUri": "/d/clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
+    video = {"fileData": {"fileUri": "gs://d/clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
     parts = [video, {"text": "Describe."}] if video_first else [{"text": "Describe."}, video]
     return json.dumps({"contents": [{"role": "user", "parts": parts}, {"role": "model", "parts": [{"text": "ok"}]}],
                        "generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}})
 
 
 def _info(**changes) -> VideoInfo:
-    base = dict(uri="/d/clips/a.mp4", size_bytes=5_000_000, container="mp4", duration=600.0, video_codec="h264",
+    base = dict(uri="gs://d/clips/a.mp4", size_bytes=5_000_000, container="mp4", duration=600.0, video_codec="h264",
                 width=320, height=240, fps=25.0, rotation=0, has_audio=True, audio_codec="aac", input_offset=0.0)
     base.update(changes)
     return VideoInfo(**base)
 
 
 def test_a_good_line_gives_its_facts():
-    facts, problems = V.check_line("/d/train.jsonl", 7, _text(videoMetadata={"startOffset": "1.5s", "fps": 2}),
+    facts, problems = V.check_line("gs://d/train.jsonl", 7, _text(videoMetadata={"startOffset": "1.5s", "fps": 2}),
                                    GEMINI_25)
     assert problems == []
     assert (facts.location, facts.video_uri, facts.start, facts.end, facts.fps, facts.resolution) == (
-        "/d/train.jsonl:7", "/d/clips/a.mp4", 1.5, None, 2.0, "LOW")
+        "gs://d/train.jsonl:7", "gs://d/clips/a.mp4", 1.5, None, 2.0, "LOW")
     assert V.check_against_video(facts, _info(), GEMINI_25, "MEDIUM") == []
 
 
