@@ -59,6 +59,9 @@ def test_clip_candidates_look_under_the_outputs_media_when_the_uri_is_a_prefix()
     assert clip_candidates("gs://up/media/a.mp4", "gs://b/out/runs/r1") == [
         "gs://b/out/runs/r1/media/a.mp4", "gs://b/out/media/a.mp4", "gs://up/media/a.mp4"]
     assert clip_candidates("/data/clip.mp4", "/out") == ["/data/clip.mp4"]
+    # The report is written in the staging folder before publishing: the clips are OUTPUT's.
+    assert clip_candidates("gs://up/media/a.mp4", "/out/_incoming") == [
+        "/out/_incoming/media/a.mp4", "/out/media/a.mp4", "gs://up/media/a.mp4"]
 
 
 def test_a_clip_that_cannot_be_asked_for_is_a_problem_not_a_crash():

@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 from transforms.media import media_guard, sandbox
 from transforms.media.ffmpeg_commands import thumbnail_command
 from transforms.report.strips import Strip
+from transforms.core.publication import STAGING
 from transforms.store import storage
 
 HEIGHT = 72                 # pixels: a 4:3 frame is about 5 KB as a JPEG at q 6
@@ -37,6 +38,8 @@ def clip_candidates(file_uri: str, dataset_dir: str) -> list[str]:
         bases = [root]
         if paths.basename(paths.dirname(root)) == "runs":  # OUTPUT/runs/RUN_ID: media/ is OUTPUT's
             bases.append(paths.dirname(paths.dirname(root)))
+        if paths.basename(root) == STAGING:  # OUTPUT/_incoming, where the report is written: OUTPUT's too
+            bases.append(paths.dirname(root))
         candidates += [storage.join(base, "media", *relative.split("/")) for base in bases]
     candidates.append(file_uri)
     return list(dict.fromkeys(candidates))
