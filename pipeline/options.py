@@ -143,7 +143,7 @@ class RunConfig:
     ffmpeg_threads: int = 0
     report: str = "full"
     system_instruction: Optional[str] = None
-    max_output_fps: Optional[float] = None  # as given (also in limits.fps_cap); None: the default cap
+    max_output_fps: Optional[float] = None  # as given (also in limits.fps_cap); None: the source rate is kept
     # How URL sources are fetched. No flag sets it: only code (tests serving on 127.0.0.1) does.
     fetch_policy: FetchPolicy = DEFAULT_POLICY
 

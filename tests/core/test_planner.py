@@ -116,7 +116,7 @@ def test_over_size_is_transcoded_to_fit():
     assert (clip.action, clip.start, clip.end) == (Action.TRANSCODE, 0.0, 600.0)
     s = clip.transcode
     # budget 100e6*0.9*8/600 - 64000 = 1,136,000 > what 480p needs: 0.05*480*480*(16/9)*30 = 614,400
-    assert (s.video_bitrate, s.audio_bitrate, s.height, s.fps_cap) == (614_400, 64_000, 480, 30.0)
+    assert (s.video_bitrate, s.audio_bitrate, s.height, s.fps_cap) == (614_400, 64_000, 480, None)
     assert fits(s, 600, LOW)
     assert clip.media_name.endswith(".mp4")
 
@@ -331,9 +331,9 @@ def test_cuts_avoid_the_annotations_of_every_row_of_a_segment():
     (dict(), 1000, 0.8, (512_000, 64_000, 360)),
     # plenty of budget: capped at what 480p needs
     (dict(), 60, 1.0, (614_400, 64_000, 480)),
-    # 60 fps is capped at 30 fps in the bitrate
-    (dict(fps=60.0), 60, 1.0, (614_400, 64_000, 480)),
-    # unknown fps counts as the cap
+    # 60 fps keeps its rate (no --max_output_fps): 0.05*480*480*(16/9)*60
+    (dict(fps=60.0), 60, 1.0, (1_228_800, 64_000, 480)),
+    # unknown fps counts as 30
     (dict(fps=0.0), 60, 1.0, (614_400, 64_000, 480)),
     # 24 fps: 0.05*480*480*(16/9)*24
     (dict(fps=24.0), 60, 1.0, (491_520, 64_000, 480)),
@@ -341,7 +341,7 @@ def test_cuts_avoid_the_annotations_of_every_row_of_a_segment():
 def test_transcode_settings(changes, seconds, scale, expected):
     s = transcode_settings(video(**changes), seconds, LOW, scale)
     assert (s.video_bitrate, s.audio_bitrate, s.height) == expected
-    assert s.fps_cap == 30.0
+    assert s.fps_cap is None  # the source rate is kept unless --max_output_fps asks
     assert fits(s, seconds, LOW)
 
 

@@ -88,8 +88,19 @@ def test_filters_run_in_order():
     info = VideoInfo(uri="/v/a.ts", size_bytes=1, container="mpegts", duration=10.0, video_codec="mpeg2video",
                      width=720, height=576, fps=50.0, rotation=0, has_audio=False, audio_codec="",
                      input_offset=0.0, interlaced=True, sar=(64, 45), color_transfer="arib-std-b67")
-    spec = plan_segment(info, "k", 0.0, 10.0, [], default_limits("LOW"))[0]
+    capped = dataclasses.replace(default_limits("LOW"), fps_cap=30.0)  # as --max_output_fps 30 asks
+    spec = plan_segment(info, "k", 0.0, 10.0, [], capped)[0]
     names = [name for name, _, _ in video_filters(info, spec.transcode)]
     assert names[:3] == ["bwdif", "scale", "setsar"]  # fields are woven back before any resize
     assert names[3:-1] == ["zscale", "format", "zscale", "tonemap", "zscale", "format"]
     assert names[-1] == "fps"
+
+
+def test_a_transcode_keeps_the_source_rate_unless_a_cap_is_asked():
+    info = VideoInfo(uri="/v/a.mp4", size_bytes=1, container="mp4", duration=10.0, video_codec="hevc",
+                     width=1920, height=1080, fps=60.0, rotation=0, has_audio=False, audio_codec="",
+                     input_offset=0.0)
+    default = plan_segment(info, "k", 0.0, 10.0, [], default_limits("LOW"))[0]
+    assert "fps" not in [name for name, _, _ in video_filters(info, default.transcode)]
+    capped = plan_segment(info, "k", 0.0, 10.0, [], dataclasses.replace(default_limits("LOW"), fps_cap=24.0))[0]
+    assert ("fps", (24.0,), {}) in video_filters(info, capped.transcode)

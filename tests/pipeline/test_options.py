@@ -112,7 +112,7 @@ def test_oversize_and_max_output_fps_reach_the_planners_limits():
                              "--system_instruction=Be brief."))
     assert (config.limits.oversize, config.limits.fps_cap, config.system_instruction) == ("split", 8.0, "Be brief.")
     default = run_config(opts("--output=out", "--manifest=m.jsonl"))
-    assert (default.limits.oversize, default.limits.fps_cap, default.system_instruction) == ("transcode", 30.0, None)
+    assert (default.limits.oversize, default.limits.fps_cap, default.system_instruction) == ("transcode", None, None)
 
 
 def test_oversize_choices_are_enforced():

@@ -130,7 +130,7 @@ def _output_fps_floor(limits: Limits, rows: Sequence[ManifestRow], settings: Bud
     if settings.max_output_fps is None:
         return limits
     wanted = max((2 * row.fps for row in rows if row.fps), default=0.0)
-    return dataclasses.replace(limits, fps_cap=wanted) if wanted > limits.fps_cap else limits
+    return dataclasses.replace(limits, fps_cap=wanted) if wanted > (limits.fps_cap or 0.0) else limits
 
 
 def _fps(row: ManifestRow, settings: BudgetSettings) -> Optional[float]:

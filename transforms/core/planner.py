@@ -28,6 +28,8 @@ ENCODER_VERSION = "x264-veryfast-v3"
 # Roughly what H.264 at `veryfast` needs for a clean picture, in bits per pixel per frame.
 _BITS_PER_PIXEL = 0.05
 _HEIGHTS = (2160, 1440, 1080, 720, 540, 480, 360, 240, 144)
+# A source that gives no frame rate is budgeted as a common one.
+_UNKNOWN_FPS = 30.0
 # A stream copy is kept when its clips are expected to stay this far under the size limit.
 _COPY_SIZE_HEADROOM = 0.95
 
@@ -275,7 +277,9 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
     """
     audio = limits.audio_bitrate if info.has_audio else 0
     budget_bits = limits.max_file_bytes * limits.size_target_ratio * 8 * scale
-    fps = min(info.fps or limits.fps_cap, limits.fps_cap)
+    fps = info.fps or _UNKNOWN_FPS
+    if limits.fps_cap is not None:
+        fps = min(fps, limits.fps_cap)
     aspect = display_aspect(info)
     display_h = int(display_size(info)[1])
     cap = min(display_h - display_h % 2, limits.max_height)

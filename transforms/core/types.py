@@ -266,7 +266,7 @@ class TranscodeSettings:
     video_bitrate: int           # bits per second
     audio_bitrate: int
     height: int                  # output height; the width follows the aspect ratio
-    fps_cap: float
+    fps_cap: Optional[float]     # None: the source rate is kept
 
 
 @dataclasses.dataclass(frozen=True)

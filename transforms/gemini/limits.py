@@ -69,7 +69,8 @@ class Limits:
     size_target_ratio: float = 0.9
     max_height: int = 480
     audio_bitrate: int = 64_000
-    fps_cap: float = 30.0
+    # The highest frame rate a transcode writes (--max_output_fps); None keeps the source rate.
+    fps_cap: Optional[float] = None
     # A tolerance for annotations that end a little past the video (labelling tools round up).
     annotation_tolerance_seconds: float = 1.0
     # What to do with a source whose copied clips would be over max_file_bytes (--oversize):

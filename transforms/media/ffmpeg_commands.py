@@ -126,7 +126,7 @@ def video_filters(source: VideoInfo, settings: TranscodeSettings) -> list[tuple[
     filters.append(("setsar", ("1",), {}))
     if source.color_transfer in L.HDR_TRANSFERS:
         filters.extend((name, (), dict(options)) for name, options in _HDR_TO_SDR)
-    if source.fps > settings.fps_cap:
+    if settings.fps_cap is not None and source.fps > settings.fps_cap:
         filters.append(("fps", (settings.fps_cap,), {}))
     return filters
 
