@@ -24,8 +24,9 @@ from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 from pipeline.flags import check_flags, options_parser  # noqa: E402
 from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
 from pipeline.run import direct_runner_defaults  # noqa: E402
+from transforms.core.dataset_files import is_drop_record_file  # noqa: E402
 from transforms.store import storage  # noqa: E402
-from transforms.gemini import validate_dataset as V  # noqa: E402
+from transforms.gemini import validation_report as R  # noqa: E402
 from transforms.gemini.limits import RESOLUTIONS  # noqa: E402
 from transforms.stages.read_manifest import match_manifests  # noqa: E402
 from transforms.stages.validate import ValidateDataset  # noqa: E402
@@ -69,6 +70,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         paths = match_manifests(p.strip() for p in args.path.split(",") if p.strip())
     except ValueError as err:
         errors.append(str(err).replace("manifest", "dataset"))
+        paths = []
+    # The README's 'gs://bucket/ds/*.jsonl' matches the dataset's drops.jsonl too: said, not checked.
+    skipped = [path for path in paths if is_drop_record_file(path)]
+    paths = [path for path in paths if not is_drop_record_file(path)]
+    for path in skipped:
+        print(f"{PROG}: skipped {path}: the pipeline's drop records, not tuning lines", file=sys.stderr)
+    if skipped and not paths:
+        errors.append(f"{args.path!r} names only drop record files, no tuning file")
     if errors:
         print("Invalid arguments:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 2
@@ -80,10 +89,10 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
              | "DatasetFiles" >> beam.Create(list(paths))
              | "ValidateDataset" >> ValidateDataset(profile, args.media_resolution, args.probe_timeout, report_uri))
     report = json.loads(storage.read_bytes(report_uri))
-    problems = V.problems_from_json(report["problems"])
+    problems = R.problems_from_json(report["problems"])
     counts = {(c["severity"], c["code"]): c["count"] for c in report["counts"]}
-    print(V.report_text(problems, report["lines"], report["videos"], profile.name, counts))
-    return 1 if any(severity == V.ERROR for severity, _ in counts) else 0
+    print(R.report_text(problems, report["lines"], report["videos"], profile.name, counts))
+    return 1 if any(severity == R.ERROR for severity, _ in counts) else 0
 
 
 def main() -> None:

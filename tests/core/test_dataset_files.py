@@ -5,8 +5,8 @@ import random
 import pyarrow.parquet as pq
 import pytest
 
-from transforms.core.dataset_files import (INDEX_SCHEMA, drops_jsonl_bytes, index_parquet_bytes, jsonl_bytes,
-                                      shard_name, shard_of)
+from transforms.core.dataset_files import (INDEX_SCHEMA, drops_jsonl_bytes, index_parquet_bytes, is_drop_record_file,
+                                          jsonl_bytes, shard_name, shard_of)
 
 
 def test_shard_of_known_value():
@@ -103,3 +103,11 @@ def test_drops_jsonl_identical_for_shuffled_input():
 
 def test_drops_jsonl_empty():
     assert drops_jsonl_bytes([]) == b""
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("gs://b/ds/drops.jsonl", True), ("/out/drops/part-00000-of-00002.jsonl", True), ("drops.jsonl", True),
+    ("gs://b/ds/train.jsonl", False), ("/out/validation.jsonl", False), ("/out/my_drops.jsonl", False),
+    ("/out/drops/notes.jsonl", False)])
+def test_drop_record_files_are_known_by_name(path, expected):
+    assert is_drop_record_file(path) is expected

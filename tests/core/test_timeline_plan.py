@@ -1,5 +1,4 @@
 """What the planner does with each kind of source timeline (transforms/media/timeline_probe.py)."""
-import dataclasses
 
 import pytest
 

@@ -4,30 +4,31 @@ from __future__ import annotations
 import json
 
 from transforms.gemini import validate_dataset as V
+from transforms.gemini import validation_report as R
 from transforms.gemini.profiles import GEMINI_3, GEMINI_25
 from transforms.core.types import VideoInfo
 
 
 def _text(video_first=True, **video_extra) -> str:
-    video = {"fileData": {"fileUri": "/d/clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
+    video = {"fileData": {"fileUri": "gs://d/clips/a.mp4", "mimeType": "video/mp4"}, **video_extra}
     parts = [video, {"text": "Describe."}] if video_first else [{"text": "Describe."}, video]
     return json.dumps({"contents": [{"role": "user", "parts": parts}, {"role": "model", "parts": [{"text": "ok"}]}],
                        "generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}})
 
 
 def _info(**changes) -> VideoInfo:
-    base = dict(uri="/d/clips/a.mp4", size_bytes=5_000_000, container="mp4", duration=600.0, video_codec="h264",
+    base = dict(uri="gs://d/clips/a.mp4", size_bytes=5_000_000, container="mp4", duration=600.0, video_codec="h264",
                 width=320, height=240, fps=25.0, rotation=0, has_audio=True, audio_codec="aac", input_offset=0.0)
     base.update(changes)
     return VideoInfo(**base)
 
 
 def test_a_good_line_gives_its_facts():
-    facts, problems = V.check_line("/d/train.jsonl", 7, _text(videoMetadata={"startOffset": "1.5s", "fps": 2}),
+    facts, problems = V.check_line("gs://d/train.jsonl", 7, _text(videoMetadata={"startOffset": "1.5s", "fps": 2}),
                                    GEMINI_25)
     assert problems == []
     assert (facts.location, facts.video_uri, facts.start, facts.end, facts.fps, facts.resolution) == (
-        "/d/train.jsonl:7", "/d/clips/a.mp4", 1.5, None, 2.0, "LOW")
+        "gs://d/train.jsonl:7", "gs://d/clips/a.mp4", 1.5, None, 2.0, "LOW")
     assert V.check_against_video(facts, _info(), GEMINI_25, "MEDIUM") == []
 
 
@@ -66,7 +67,7 @@ def test_dataset_checks_and_report():
     problems.append(V.Problem(V.WARNING, "blank_line", "/d/validation.jsonl:10", "a blank line"))
     problems.append(V.Problem(V.ERROR, "fps", "/d/validation.jsonl:9", "bad fps"))
     problems.append(V.Problem(V.ERROR, "fps", "/d/validation.jsonl:10", "bad fps"))
-    report = V.report_text(problems, 3, 1, "gemini-2.5")
+    report = R.report_text(problems, 3, 1, "gemini-2.5")
     assert report.splitlines()[0].endswith("4 errors, 1 warnings")
     assert report.index("  fps (2):") < report.index("validation.jsonl:9: bad fps") < report.index(
         "validation.jsonl:10: bad fps") < report.index("WARNINGS")
@@ -75,10 +76,10 @@ def test_dataset_checks_and_report():
 
 def test_a_report_shows_the_first_problems_of_a_kind_and_counts_all():
     many = [V.Problem(V.ERROR, "fps", f"/d/t.jsonl:{n}", "bad fps") for n in range(120, 0, -1)]
-    halves = [V.sample_problems([many[:60]]), V.sample_problems([many[60:]])]
-    sample = V.sample_problems(halves)  # merged as a combiner merges partial samples
+    halves = [R.sample_problems([many[:60]]), R.sample_problems([many[60:]])]
+    sample = R.sample_problems(halves)  # merged as a combiner merges partial samples
     assert [p.location for p in sample] == [f"/d/t.jsonl:{n}" for n in range(1, 51)]
-    report = V.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
+    report = R.report_text(sample, 120, 1, "gemini-2.5", {(V.ERROR, "fps"): 120})
     assert "120 errors" in report and "  fps (120):" in report and "... and 70 more" in report
     assert report.count("bad fps") == 50
 

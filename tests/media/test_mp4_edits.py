@@ -1,5 +1,4 @@
 """Edit lists read from the bytes: files FFmpeg writes the way real tools do, and hand-built boxes."""
-import os
 import struct
 import subprocess
 

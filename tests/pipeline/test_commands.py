@@ -66,6 +66,15 @@ def test_an_unknown_validate_flag_is_refused_naming_the_closest(tmp_path):
     assert "unknown flag --profle; did you mean --profile" in done.stderr
 
 
+def test_validate_skips_the_drop_records_a_dataset_glob_matches(tmp_path):
+    # The README's `pipeline.validate 'gs://bucket/ds/*.jsonl'` also matches ds/drops.jsonl.
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "drops.jsonl").write_text('{"kind": "row", "reason": "unreadable_media"}\n')
+    done = command([PYTHON, "-m", "pipeline.validate", "ds/*.jsonl"], cwd=tmp_path)
+    assert "skipped ds/drops.jsonl: the pipeline's drop records, not tuning lines" in done.stderr
+    assert done.returncode == 2 and "names only drop record files, no tuning file" in done.stderr
+
+
 def test_beam_options_are_still_accepted(tmp_path):
     """Known Beam flags pass the check: the run goes on to read the (empty) manifest and fails its gate."""
     (tmp_path / "videos.jsonl").write_text("")

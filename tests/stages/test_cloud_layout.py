@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 from apache_beam.options.pipeline_options import PipelineOptions
 

@@ -57,6 +57,13 @@ def jsonl_bytes(lines: Iterable[str]) -> bytes:
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
+def is_drop_record_file(path: str) -> bool:
+    """drops.jsonl and drops/part-*.jsonl: the pipeline's drop records, which a dataset folder's
+    `*.jsonl` glob also matches; they are not tuning lines."""
+    parts = path.replace("\\", "/").rstrip("/").split("/")
+    return parts[-1] == "drops.jsonl" or (len(parts) > 1 and parts[-2] == "drops" and parts[-1].startswith("part-"))
+
+
 def drop_sort_key(drop: Mapping[str, Any]) -> str:
     return "\x00".join(str(drop[k]) for k in ("row_id", "location", "stage", "reason", "detail"))
 

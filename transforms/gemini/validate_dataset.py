@@ -18,8 +18,7 @@ from transforms.gemini.profiles import Profile, estimate, parse_resolution
 from transforms.core.uris import is_absolute, resolve_uri
 from transforms.core.timecode import TimeFormatError, parse_video_offset
 from transforms.core.types import VideoInfo
-from transforms.gemini.validation_report import (ERROR, SHOWN_PER_CODE, WARNING, Problem,  # noqa: F401
-                                                  problems_from_json, report_text, sample_problems)
+from transforms.gemini.validation_report import ERROR, WARNING, Problem
 
 # The ISO family: declaring one for another is harmless enough to warn, not fail.
 _ISO_FAMILY = {"mp4", "quicktime", "3gpp"}
@@ -137,6 +136,12 @@ def _video_facts(path: str, number: int, text: str, part: Mapping[str, Any], con
         problems.append(_problem("relative_uri", location,
                                  f"fileUri {uri!r} is relative; the tuning service reads only whole gs:// or "
                                  "https:// URIs: write the full URI (pipeline.run's --media_uri_prefix does)"))
+    elif "://" not in uri:
+        # A local dataset is fine for a look on this machine; the service will not find the file.
+        problems.append(_problem("local_uri", location,
+                                 f"fileUri {uri!r} is a local path; the tuning service reads only gs:// or "
+                                 "https:// URIs: upload the media and write them (pipeline.run's "
+                                 "--media_uri_prefix does)", WARNING))
     if not isinstance(mime, str) or mime not in L.VERTEX_VIDEO_MIMES:
         problems.append(_problem("mime_type", location,
                                  f"mimeType {mime!r} is not one Vertex AI accepts for video; use video/mp4 "

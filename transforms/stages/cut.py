@@ -22,6 +22,7 @@ from typing import Iterable, Optional
 
 import apache_beam as beam
 
+from transforms.core import uris
 from transforms.store import fetch
 from transforms.store import gcs
 from transforms.media import sandbox
@@ -244,7 +245,7 @@ def _clip_drop(spec: ClipSpec, err) -> beam.pvalue.TaggedOutput:
 
 def _download(source: VideoInfo, scratch: str, fetch_policy: fetch.FetchPolicy) -> str:
     """Stream a remote source to a file in `scratch` (never into memory); return its path."""
-    if fetch.is_remote(source.uri):
+    if uris.is_remote(source.uri):
         return _fetch_probed(source, scratch, fetch_policy)
     with _pinned(source):
         return storage.localize(source.uri, scratch, fetch_policy, identity=_gcs_identity(source))

@@ -13,6 +13,7 @@ from typing import Iterable, Optional
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.core import uris
 from transforms.store import fetch
 from transforms.store import gcs
 from transforms.store import scratch as scratch_dirs
@@ -136,7 +137,7 @@ class _ProbeFn(beam.DoFn):
         local = None
         reused = False
         try:
-            remote = fetch.is_remote(uri)
+            remote = uris.is_remote(uri)
             if not remote and not storage.is_local(uri) and not storage_reads(uri):
                 raise ProbeError(DropReason.UNSUPPORTED_URI,
                                  f"nothing here reads {uri.split('://')[0]}:// URIs; use a local path, gs:// or https://")

@@ -11,6 +11,7 @@ import json
 import apache_beam as beam
 
 from transforms.gemini import validate_dataset as V
+from transforms.gemini import validation_report as R
 from transforms.gemini.profiles import Profile
 from transforms.stages.probe import ProbeVideos
 from transforms.store import storage
@@ -86,11 +87,6 @@ class _VideoRef:
     def location(self) -> str:
         return self.uri
 
-    @property
-    def uses_frames(self) -> bool:
-        """A dataset line has times, not frame numbers: the probe need not list frame times."""
-        return False
-
 
 def _video_problems(facts: V.LineFacts, profile: Profile, default_resolution: str, infos, failures):
     for part in facts.videos:
@@ -108,11 +104,11 @@ class _SampleFn(beam.CombineFn):
 
     def add_input(self, acc, problem):
         count, sample = acc
-        return count + 1, V.sample_problems([sample, [problem]])
+        return count + 1, R.sample_problems([sample, [problem]])
 
     def merge_accumulators(self, accs):
         accs = list(accs)
-        return sum(c for c, _ in accs), V.sample_problems(s for _, s in accs)
+        return sum(c for c, _ in accs), R.sample_problems(s for _, s in accs)
 
     def extract_output(self, acc):
         return acc

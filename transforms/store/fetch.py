@@ -33,7 +33,6 @@ from typing import Callable, Optional
 import urllib3
 
 from transforms.core.errors import DropError
-from transforms.core.uris import is_remote  # noqa: F401  (fetch.is_remote: what this module fetches)
 from transforms.core.types import DropReason
 
 _CHUNK = 1024 * 1024

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.core import uris
 from transforms.core.uris import is_local  # noqa: F401  (storage.is_local: the one rule)
 from transforms.store import fetch
 from transforms.store import gcs
@@ -88,7 +89,7 @@ def copy_file(src_uri: str, dest_uri: str, fetch_policy: fetch.FetchPolicy = fet
               identity: str = "") -> None:
     """Copy a whole file; never through memory. An http(s) source is fetched under `fetch_policy`.
     `identity` (a gs:// source's, from identity()): copy that generation only, or raise gcs.SourceReplaced."""
-    if fetch.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
+    if uris.is_remote(src_uri):  # http(s): Beam cannot read it; fetched with the address checks
         scratch = scratch_dirs.make_scratch("fetch-")
         try:
             publish_file(fetch.fetch_to_dir(src_uri, scratch, fetch_policy), dest_uri)
@@ -115,7 +116,7 @@ def localize(uri: str, scratch_dir: str, fetch_policy: fetch.FetchPolicy = fetch
     """
     if is_local(uri):
         return uri
-    if fetch.is_remote(uri):  # http(s): fetched with the address checks of transforms/store/fetch.py
+    if uris.is_remote(uri):  # http(s): fetched with the address checks of transforms/store/fetch.py
         return fetch.fetch_to_dir(uri, scratch_dir, fetch_policy)
     local = os.path.join(scratch_dir, uuid.uuid4().hex + posixpath.splitext(uri)[1])
     try:
