@@ -89,7 +89,7 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             return drop(DropReason.OVER_TOKEN_BUDGET,
                         f"clip {clip.spec.clip_index} makes an example of about {tokens:,} tokens, over "
                         f"--max_example_tokens {settings.max_example_tokens:,}; lower --max_clip_seconds")
-        index = index_row(row, clip, uri, split, tokens, line, resolution, settings)
+        index = index_row(row, clip, uri, split, tokens, line, resolution, settings, clip_count=len(clips))
         result.append(Example(split=split, sort_key=f"{row.row_id}\x00{clip.spec.clip_index:06d}",
                               line=line, index=index))
     return result
@@ -112,7 +112,7 @@ def part_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Dro
 
 
 def index_row(row: ManifestRow, clip: CutClip, uri: str, split: str, tokens: int, line: str,
-              resolution: str, settings: ExampleSettings) -> dict:
+              resolution: str, settings: ExampleSettings, clip_count: int = 1) -> dict:
     """The index row of one clip of an example (one video of it, for an example of several)."""
     return {
         "split": split,
@@ -122,7 +122,7 @@ def index_row(row: ManifestRow, clip: CutClip, uri: str, split: str, tokens: int
         "source_end": round(clip.source_end, 6),
         "file_uri": uri,
         "clip_index": clip.spec.clip_index,
-        "clip_count": clip.spec.clip_count,
+        "clip_count": clip_count,
         "duration": round(clip.duration, 6),
         "bytes": clip.bytes,
         "action": clip.action.value,
@@ -154,8 +154,10 @@ class _BuildFn(beam.DoFn):
         for plan in grouped["rows"]:
             if plan.row.part_index is not None:  # a video of a several-video row: joined later, by row
                 part = part_for_row(plan, clips, failures, self._settings)
-                yield beam.pvalue.TaggedOutput(DROPS if isinstance(part, Drop) else PARTS,
-                                               part if isinstance(part, Drop) else (plan.row.row_id, part))
+                if isinstance(part, Drop):
+                    yield beam.pvalue.TaggedOutput(DROPS, part)
+                else:
+                    yield beam.pvalue.TaggedOutput(PARTS, (plan.row.row_id, part))
                 continue
             outcome = examples_for_row(plan, clips, failures, self._settings)
             if isinstance(outcome, Drop):
