@@ -16,6 +16,7 @@ from transforms.stages.build_examples import BuildExamples, ExampleSettings
 from transforms.stages.cap_validation import CapValidation
 from transforms.stages.counters import Count
 from transforms.stages.cut import CutClips, ffmpeg_threads
+from transforms.stages.join_videos import JoinVideoParts, SplitVideoRows
 from transforms.core.dataset_limits import DatasetTargets
 from transforms.core.lanes import local_lanes
 from transforms.stages.plan import PlanClips
@@ -34,7 +35,10 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
     read = p | "ReadManifest" >> ReadManifest(manifest_paths, config.prompt, config.repair_timeline,
                                               config.system_instruction)
     _ = read["count"] | "CountRowsRead" >> Count(lambda n: {C.ROWS_READ: n}, progress_dir)
-    by_source = (read["rows"]
+    # A row of several videos goes on as one part row per video, joined again after BuildExamples.
+    rows = read["rows"] | "SplitVideoRows" >> SplitVideoRows(config.profile.videos_per_example,
+                                                               config.profile.name)
+    by_source = (rows.rows
                  | "KeyBySource" >> beam.Map(lambda row: (row.video_uri, row))
                  | "GroupBySource" >> beam.GroupByKey()
                  | "SpreadSources" >> beam.Reshuffle()
@@ -71,11 +75,16 @@ def build_pipeline(p: beam.Pipeline, config: RunConfig, manifest_paths: list[str
               "clips": clips | "KeyClipsBySegment" >> beam.Map(lambda c: (c.spec.segment_key, c)),
               "failures": cut.drops}
              | "BuildExamples" >> BuildExamples(settings))
-    drops = ((read["drops"], probed.drops, planned.drops,
-              cut.drops | "ClipDrops" >> beam.Values(), built.drops)
+    # Every row drop after the split meets its row: a several-video row's become its one drop.
+    joined = ({"parents": rows.parents, "parts": built.parts,
+               "drops": (probed.drops, planned.drops, built.drops) | "PartStageDrops" >> beam.Flatten()}
+              | "JoinVideoParts" >> JoinVideoParts(settings))
+    drops = ((read["drops"], rows.drops, joined.drops, cut.drops | "ClipDrops" >> beam.Values())
              | "AllDrops" >> beam.Flatten()
              | "CountDrops" >> Count(C.drop_counts, progress_dir))
-    examples = built.examples | "CapValidation" >> CapValidation(config.profile.max_validation_examples)
+    examples = ((built.examples, joined.examples)
+                | "AllExamples" >> beam.Flatten()
+                | "CapValidation" >> CapValidation(config.profile.max_validation_examples))
     targets = DatasetTargets.from_profile(config.profile, config.epochs, config.price_per_million_tokens)
     stats_written = (
         {"examples": examples, "drops": drops, "sources": sources, "count": read["count"],

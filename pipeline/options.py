@@ -119,6 +119,9 @@ def add_profile_args(parser) -> None:
                         help="Validation examples kept; the excess moves to train. Default 5,000.")
     parser.add_argument("--max_examples", type=int, default=None,
                         help="Examples a tuning job accepts. Default 300,000.")
+    parser.add_argument("--videos_per_example", type=int, default=None,
+                        help="Video parts one example may hold (a row's `video_uris`). Default: gemini-2.5 1, "
+                             "gemini-3 10.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,8 +221,8 @@ def profile_errors(opts) -> list[str]:
     if fps is not None and not 0 < fps <= 24:
         errors.append(f"--fps must be in (0, 24] (the service's range for videoMetadata.fps), got {fps}")
     for name in ("max_example_tokens", "tokens_per_frame", "audio_tokens_per_second", "max_training_file_bytes",
-                 "max_validation_examples", "max_examples"):
-        value = getattr(opts, name)
+                 "max_validation_examples", "max_examples", "videos_per_example"):
+        value = getattr(opts, name, None)
         if value is not None and value < (0 if name in ("audio_tokens_per_second", "max_validation_examples") else 1):
             errors.append(f"--{name} must be positive, got {value}")
     if getattr(opts, "epochs", 1) < 1:
@@ -240,6 +243,7 @@ def profile_from(opts) -> Profile:
         max_training_file_bytes=opts.max_training_file_bytes,
         max_validation_examples=opts.max_validation_examples,
         max_examples=opts.max_examples,
+        videos_per_example=getattr(opts, "videos_per_example", None),
         max_file_bytes=getattr(opts, "max_file_bytes", None),
         max_clip_seconds=getattr(opts, "max_clip_seconds", None),
     )

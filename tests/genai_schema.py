@@ -13,12 +13,16 @@ def assert_valid_tuning_line(line: dict[str, Any]) -> None:
     # As Google's dataset validator checked: the user first, user and model alternating, the model last.
     assert roles[0] == "user" and roles[-1] == "model", roles
     assert all(a != b for a, b in zip(roles, roles[1:])), roles
-    video, prompt = contents[0].parts
-    assert isinstance(video.file_data, types.FileData) and video.file_data.file_uri and video.file_data.mime_type
-    assert video.text is None and prompt.text  # the video part comes first
-    if video.video_metadata is not None:
-        assert isinstance(video.video_metadata, types.VideoMetadata)
-        assert video.video_metadata.fps is None or 0 < video.video_metadata.fps <= 24
+    *videos, prompt = contents[0].parts  # one video part, or several (Gemini 3), then the prompt
+    assert videos and prompt.text
+    for video in videos:
+        assert isinstance(video.file_data, types.FileData) and video.file_data.file_uri and video.file_data.mime_type
+        assert video.text is None  # the video parts come first
+        if video.video_metadata is not None:
+            assert isinstance(video.video_metadata, types.VideoMetadata)
+            assert video.video_metadata.fps is None or 0 < video.video_metadata.fps <= 24
+        if video.media_resolution is not None:
+            assert isinstance(video.media_resolution, types.PartMediaResolution) and video.media_resolution.level
     for content in contents[1:]:
         assert [p.text is not None for p in content.parts] == [True], content  # every later turn: one text
     if "systemInstruction" in line:

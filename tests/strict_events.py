@@ -10,12 +10,13 @@ written boxes: no empty edit, no hidden frame, the first frame and the sound at 
 """
 from __future__ import annotations
 
+import bisect
 import json
 from typing import Iterable, Optional
 
 import av
 
-from tests.media_checks import colour_name
+from tests.media_checks import centre_colours, colour_name
 from transforms.core.timecode import parse_time
 from transforms.media import media_bytes, mp4_boxes, mp4_edits
 
@@ -31,29 +32,17 @@ class Colours:
 
     def __init__(self, path: str, ignore_edit_lists: bool = False):
         options = {"ignore_editlist": "1"} if ignore_edit_lists else {}
-        frames = []
-        with av.open(path, options=options) as container:
-            stream = container.streams.video[0]
-            for frame in container.decode(stream):
-                rgb = frame.to_ndarray(format="rgb24")
-                h, w, _ = rgb.shape
-                centre = rgb[h // 4: 3 * h // 4, w // 4: 3 * w // 4].reshape(-1, 3).mean(axis=0)
-                frames.append((float(frame.time), colour_name(centre)))
-        frames.sort(key=lambda f: f[0])
+        frames = [(t, colour_name(rgb)) for t, rgb in centre_colours(path, options)]
         self.frames = frames
+        self._times = [time for time, _ in frames]
         self.first = frames[0][0]
         step = frames[-1][0] - frames[-2][0] if len(frames) > 1 else 0.04
         self.end = frames[-1][0] + step
 
     def at(self, t: float) -> Optional[str]:
         """The colour shown at container time t (the last frame at or before it)."""
-        shown = None
-        for time, colour in self.frames:
-            if time <= t + 1e-6:
-                shown = colour
-            else:
-                break
-        return shown
+        i = bisect.bisect_right(self._times, t + 1e-6) - 1
+        return self.frames[i][1] if i >= 0 else None
 
 
 def answer_items(line: dict) -> list[dict]:

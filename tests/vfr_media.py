@@ -5,10 +5,8 @@ import os
 import subprocess
 from typing import Sequence
 
-import av
-
 from pipeline.synthetic_media import COLORS, Event
-from tests.media_checks import colour_name
+from tests.media_checks import centre_colours, colour_name
 from transforms.media.ffmpeg_commands import ffmpeg_binary
 
 SLOW_UNTIL = 10.0   # 5 frames a second before this time, 30 after it
@@ -38,15 +36,7 @@ def make_vfr_video(folder: str, name: str, seconds: float, events: Sequence[Even
 
 def decoded_frames(path: str) -> list[tuple[float, str]]:
     """(time, colour name) of every frame in the order a player shows them: what a labeller steps through."""
-    frames = []
-    with av.open(path) as container:
-        stream = container.streams.video[0]
-        for frame in container.decode(stream):
-            rgb = frame.to_ndarray(format="rgb24")
-            h, w, _ = rgb.shape
-            frames.append((float(frame.time), colour_name(rgb[h // 4: 3 * h // 4, w // 4: 3 * w // 4]
-                                                          .reshape(-1, 3).mean(axis=0))))
-    frames.sort()
+    frames = [(t, colour_name(rgb)) for t, rgb in centre_colours(path)]
     first = frames[0][0]
     return [(t - first, c) for t, c in frames]
 

@@ -39,7 +39,7 @@ def _index_row(split, row_id, clip_index, **extra):
            "clip_index": clip_index, "clip_count": 2, "duration": 10.0, "bytes": 12345, "action": "cut",
            "mime_type": "video/mp4", "est_tokens": 1020, "line_sha1": "0" * 40, "location": f"m.jsonl:{row_id}",
            "source_duration": 20.0, "planned_start": 10.0 * clip_index, "planned_end": 10.0 * clip_index + 10.0,
-           "action_cause": "longer than a clip", "note": ""}
+           "action_cause": "longer than a clip", "note": "", "video_index": 0, "video_count": 1}
     row.update(extra)
     return row
 
@@ -56,6 +56,16 @@ def test_index_parquet_round_trips_sorted():
     for r in got:
         assert r == expected[(r["split"], r["row_id"], r["clip_index"])]
     assert "unused" not in table.column_names
+
+
+def test_index_parquet_keeps_a_row_per_video_in_order():
+    rows = [_index_row("train", "pair", 0, video_index=1, video_count=2, source_uri="/v/b.mp4"),
+            _index_row("train", "pair", 0, video_index=0, video_count=2),
+            {k: v for k, v in _index_row("train", "one", 0).items() if k not in ("video_index", "video_count")}]
+    got = pq.read_table(io.BytesIO(index_parquet_bytes(rows))).to_pylist()
+    assert [(r["row_id"], r["video_index"], r["video_count"]) for r in got] == [
+        ("one", 0, 1), ("pair", 0, 2), ("pair", 1, 2)]  # a row built without the columns: 0 of 1
+    assert got[2]["source_uri"] == "/v/b.mp4"
 
 
 def test_index_parquet_identical_for_shuffled_input():

@@ -35,3 +35,10 @@ def test_every_flag_overrides_the_profile_table():
             profile.max_examples) == (5000, 7, 1000, 9)
     assert profile.clip_seconds("HIGH") == profile.clip_seconds("LOW") == config.limits.max_clip_seconds == 90
     assert profile.frame_tokens("HIGH") == 100 and config.fps == 2.5
+
+
+def test_videos_per_example_is_the_profiles_unless_the_flag_says():
+    assert run_config(_opts()).profile.videos_per_example == 1
+    assert run_config(_opts("--profile", "gemini-3")).profile.videos_per_example == 10
+    assert run_config(_opts("--profile", "gemini-3", "--videos_per_example", "2")).profile.videos_per_example == 2
+    assert any("--videos_per_example must be positive" in e for e in validate(_opts("--videos_per_example", "0")))

@@ -41,3 +41,11 @@ def test_a_virtual_clip_is_seeked_into_its_file():
     index = [index_row("r", 1, 600.0, 1200.0, clip_count=2, action="virtual", source_duration=1290.0)]
     (strip,) = choose_strips(index, {"r#1": facts((5.0, 7.0, "x"))}).strips
     assert strip.seek_offset == 600.0 and strip.shots[0].at == 6.0
+
+
+def test_each_video_of_an_example_of_several_is_its_own_strip():
+    index = [{**index_row("pair", 0, 0.0, 4.0, source=f"/v/{name}.mp4", sha="pair"), "video_index": i,
+              "video_count": 2} for i, name in enumerate(("red", "blue"))]
+    choice = choose_strips(index, {"pair": facts()}, per_source=1)
+    assert sorted(s.key for s in choice.strips) == ["pair#0v0", "pair#0v1"]
+    assert sorted(s.source_uri for s in choice.strips) == ["/v/blue.mp4", "/v/red.mp4"]

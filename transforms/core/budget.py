@@ -48,6 +48,14 @@ class BudgetSettings:
         return {r: self.limits_for(r).max_clip_seconds for r in allowed}
 
 
+def example_tokens(profile: Profile, videos: Sequence[tuple[float, bool, str]], text: str,
+                   fps: Optional[float] = None) -> int:
+    """An example's tokens over every video part it has ((seconds, has_audio, resolution) each):
+    each part's frames, timestamps and audio, and the example's text once."""
+    media = sum(estimate(profile, seconds, audio, resolution, "", fps).total for seconds, audio, resolution in videos)
+    return media + estimate(profile, 0.0, False, RESOLUTIONS[0], text, fps).text
+
+
 def answer_bound(row: ManifestRow, timestamp_decimals: int = 0) -> str:
     """The longest answer any of the row's examples can have: the whole row's answer, with the
     row's other texts (system instruction, later turns), which every example carries."""

@@ -35,7 +35,14 @@ INDEX_SCHEMA = pa.schema([
     ("planned_end", pa.float64()),
     ("action_cause", pa.string()),
     ("note", pa.string()),
+    # An example of several videos has a row per video (0-based, of video_count); else 0 of 1.
+    ("video_index", pa.int32()),
+    ("video_count", pa.int32()),
 ])
+
+
+# What an index row of a one-video example says of its videos (rows built before they were columns).
+_ONE_VIDEO = {"video_index": 0, "video_count": 1}
 
 
 def shard_of(key: str, num_shards: int) -> int:
@@ -67,8 +74,8 @@ def drops_jsonl_bytes(drops: Iterable[Mapping[str, Any]]) -> bytes:
 
 
 def index_parquet_bytes(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    ordered = sorted(rows, key=lambda r: (r["split"], r["row_id"], r["clip_index"]))
-    table = pa.Table.from_pylist([{f.name: r[f.name] for f in INDEX_SCHEMA} for r in ordered],
+    ordered = sorted(rows, key=lambda r: (r["split"], r["row_id"], r["clip_index"], r.get("video_index", 0)))
+    table = pa.Table.from_pylist([{f.name: {**_ONE_VIDEO, **r}[f.name] for f in INDEX_SCHEMA} for r in ordered],
                                  schema=INDEX_SCHEMA)
     sink = io.BytesIO()
     pq.write_table(table, sink)

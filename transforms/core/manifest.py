@@ -154,6 +154,8 @@ def parse_row(raw: dict, location: str, manifest_dir: str,
     video_uri = raw.get("video_uri")
     source = resolve_uri(video_uri, manifest_dir) if isinstance(video_uri, str) and video_uri else ""
     try:
+        if raw.get("video_uris") is not None:
+            return _parse_videos(raw, row_id, location, manifest_dir, default_prompt)
         return _parse(raw, row_id, source, location, default_prompt)
     except DropError as err:
         return Drop(row_id=row_id, source_uri=source, stage=Stage.READ, reason=err.reason,
@@ -198,6 +200,61 @@ def _parse(raw: dict, row_id: str, source: str, location: str,
                        response=response, start=start, end=end, split=split, location=location,
                        media_resolution=resolution, oversize=_oversize(raw), turns=turns[2:],
                        system_instruction=_system_instruction(raw))
+
+
+def _parse_videos(raw: dict, row_id: str, location: str, manifest_dir: str,
+                  default_prompt: Optional[str]) -> ManifestRow:
+    """A row of several videos (`video_uris`); one video in the list is an ordinary row."""
+    if raw.get("video_uri") not in (None, ""):
+        raise DropError(DropReason.MALFORMED_ROW,
+                        "row has both `video_uri` and `video_uris`; keep `video_uris` for several videos")
+    videos = parse_video_uris(raw["video_uris"], manifest_dir)
+    first_uri, first_resolution = videos[0]
+    if len(videos) == 1:  # nothing to join: the ordinary path, its resolution as the row's own
+        one = dict(raw, video_uri=first_uri)
+        del one["video_uris"]
+        if first_resolution:
+            one["media_resolution"] = first_resolution
+        return _parse(one, row_id, first_uri, location, default_prompt)
+    for name, why in (("annotations", "timed `annotations` cannot say which video their times are on"),
+                      ("start", "`start`/`end` would apply to one video only"),
+                      ("end", "`start`/`end` would apply to one video only")):
+        if raw.get(name) not in (None, ""):
+            raise DropError(DropReason.MALFORMED_ROW,
+                            f"a row with several videos takes `response` or `turns`, whole videos: {why}; "
+                            "give each timed task its own row with one `video_uri`")
+    row = _parse(dict(raw, video_uri=first_uri), row_id, first_uri, location, default_prompt)
+    return row.model_copy(update={"videos": videos})
+
+
+def parse_video_uris(value: Any, manifest_dir: str) -> tuple[tuple[str, Optional[str]], ...]:
+    """`video_uris`: a list of URIs, or of {"uri", "media_resolution"} objects -> ((uri, level), ...).
+
+    A CSV cell (or a Parquet string) holds the list as JSON.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise DropError(DropReason.MALFORMED_ROW, f"`video_uris` is not a JSON list: {err}") from None
+    if not isinstance(value, list) or not value:
+        raise DropError(DropReason.MALFORMED_ROW, "`video_uris` must be a non-empty list of video URIs")
+    videos = []
+    for i, item in enumerate(value):
+        uri, level = (item, None) if isinstance(item, str) else (
+            (item.get("uri"), item.get("media_resolution")) if isinstance(item, dict) else (None, None))
+        if not isinstance(uri, str) or not uri.strip():
+            raise DropError(DropReason.MALFORMED_ROW,
+                            f"`video_uris` item {i} is {item!r}; give a URI, or {{\"uri\": ..., "
+                            "\"media_resolution\": ...}")
+        if isinstance(item, dict) and set(item) - {"uri", "media_resolution"}:
+            raise DropError(DropReason.MALFORMED_ROW, f"`video_uris` item {i} has unknown keys "
+                            f"{sorted(set(item) - {'uri', 'media_resolution'})}; use `uri` and `media_resolution`")
+        if level not in (None, "") and parse_resolution(level) is None:
+            raise DropError(DropReason.MALFORMED_ROW,
+                            f"`video_uris` item {i}: `media_resolution` is {level!r}; use LOW, MEDIUM or HIGH")
+        videos.append((resolve_uri(uri, manifest_dir), parse_resolution(level) if level else None))
+    return tuple(videos)
 
 
 def _oversize(raw: dict) -> Optional[str]:

@@ -34,6 +34,11 @@ _UNKNOWN_FPS = 30.0
 _COPY_SIZE_HEADROOM = 0.95
 
 
+# Why a video of a several-video row must fit one clip, and what to do about it.
+_ONE_CLIP = ("an example of several videos takes each video whole, in one clip (it cannot be chunked "
+             "across videos): trim the video, use LOW (longer clips), or give it its own row")
+
+
 @dataclasses.dataclass(frozen=True)
 class VideoPlan:
     clips: tuple[ClipSpec, ...]
@@ -68,7 +73,12 @@ def plan_video(info: VideoInfo, rows: Sequence[ManifestRow], limits: Limits,
             continue
         segment_clips = plan_segment(info, key, seg_start, seg_end, _intervals(segment_rows), seg_limits, virtual)
         for row in segment_rows:
-            if row.annotations is None and len(segment_clips) > 1:
+            if row.part_index is not None and len(segment_clips) > 1:
+                drops.append(plan_drop(row, info, DropReason.VIDEO_NEEDS_SEVERAL_CLIPS,
+                                       f"the video would be cut into {len(segment_clips)} clips"
+                                       + (" (--oversize split)" if O.split_response_detail(seg_limits) else "")
+                                       + f"; {_ONE_CLIP}"))
+            elif row.annotations is None and len(segment_clips) > 1:
                 drops.append(plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
                                        O.split_response_detail(seg_limits) or
                                    "the segment needs more than one clip once snapped to keyframes; "
@@ -103,6 +113,10 @@ def check_row(row: ManifestRow, info: VideoInfo, limits: Limits) -> Optional[Dro
     if row.annotations is None:
         seg_start = row.start or 0.0
         seg_end = min(row.end, info.duration) if row.end is not None else info.duration
+        if row.part_index is not None and seg_end - seg_start > limits.planned_clip_seconds:
+            return plan_drop(row, info, DropReason.VIDEO_NEEDS_SEVERAL_CLIPS,
+                             f"the video is {seg_end - seg_start:.1f}s and a clip at {limits.media_resolution} "
+                             f"holds {limits.max_clip_seconds:.0f}s; {_ONE_CLIP}")
         if seg_end - seg_start > limits.planned_clip_seconds:
             return plan_drop(row, info, DropReason.TOO_LONG_FOR_RESPONSE,
                          f"a fixed `response` needs one clip, but the video is {seg_end - seg_start:.1f}s "

@@ -28,10 +28,11 @@ def empty() -> Acc:
 
 
 def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int,
-                max_seconds: Union[float, Mapping[str, float]]) -> Acc:
-    """`max_seconds` may be per resolution (Gemini 3 mixes them): each example meets its own."""
-    if isinstance(max_seconds, Mapping):
-        max_seconds = max_seconds.get(index.get("media_resolution"), max(max_seconds.values()))
+                max_seconds: Union[float, Mapping[str, float]], more: Iterable[Mapping[str, Any]] = ()) -> Acc:
+    """`max_seconds` may be per resolution (Gemini 3 mixes them): each example meets its own.
+    `more`: the index rows of an example's other videos; the example is over a limit if any video is."""
+    if any(_over(row, max_bytes, max_seconds) for row in (index, *more)):
+        acc["over_limit"] += 1
     split = index["split"]
     acc["line_bytes"][split] += index.get("line_bytes", 0)
     acc["examples"][split] += 1
@@ -39,9 +40,13 @@ def add_example(acc: Acc, index: Mapping[str, Any], max_bytes: int,
     acc["examples_by_action"][index["action"]] += 1
     if index["clip_index"] == 0:
         acc["rows_out"][split] += 1
-    if index["bytes"] > max_bytes or index["duration"] > max_seconds:
-        acc["over_limit"] += 1
     return acc
+
+
+def _over(index: Mapping[str, Any], max_bytes: int, max_seconds: Union[float, Mapping[str, float]]) -> bool:
+    if isinstance(max_seconds, Mapping):
+        max_seconds = max_seconds.get(index.get("media_resolution"), max(max_seconds.values()))
+    return index["bytes"] > max_bytes or index["duration"] > max_seconds
 
 
 def add_clip(acc: Acc, action: str, seconds: float, size: int, reused: bool = False,

@@ -33,6 +33,7 @@ class DropReason(str, enum.Enum):
     DUPLICATE_ID = "duplicate_id"
     NO_TARGET = "no_target"
     AMBIGUOUS_TARGET = "ambiguous_target"
+    TOO_MANY_VIDEOS = "too_many_videos"          # more `video_uris` than the profile's videos_per_example
     # probe
     SOURCE_NOT_FOUND = "source_not_found"
     UNSUPPORTED_URI = "unsupported_uri"
@@ -57,6 +58,7 @@ class DropReason(str, enum.Enum):
     FRAME_OUT_OF_RANGE = "frame_out_of_range"
     TOO_LONG_FOR_RESPONSE = "too_long_for_response"
     OVER_SIZE_LIMIT = "over_size_limit"          # --oversize drop (or the row's `oversize: drop`)
+    VIDEO_NEEDS_SEVERAL_CLIPS = "video_needs_several_clips"  # a video of a several-video row
     # cut
     CUT_FAILED = "cut_failed"
     CLIP_OVER_LIMIT = "clip_over_limit"
@@ -143,7 +145,11 @@ class Annotation(pydantic.BaseModel):
 
 
 class ManifestRow(pydantic.BaseModel):
-    """A manifest row that parsed: one training task on one video."""
+    """A manifest row that parsed: one training task on one video, or on several (`videos`).
+
+    A row with several videos is planned as one "part row" per video (transforms/core/video_parts.py):
+    each has the row's id and location, `part_index`/`part_count`, and `video_uri` its own video.
+    """
 
     model_config = pydantic.ConfigDict(frozen=True)
 
@@ -166,6 +172,11 @@ class ManifestRow(pydantic.BaseModel):
     system_instruction: Optional[str] = None  # None: --system_instruction (or none)
     # More turns after the first answer: (role, text) pairs, alternating, the last the model's.
     turns: tuple[tuple[str, str], ...] = ()
+    # `video_uris` of a row with several videos: (uri, its own resolution or None), in order;
+    # `video_uri` is then the first of them. Empty for a one-video row.
+    videos: tuple[tuple[str, Optional[str]], ...] = ()
+    part_index: Optional[int] = None  # a part row: which of its row's videos this is (0-based)
+    part_count: int = 0               # a part row: how many videos its row has
 
     @property
     def uses_frames(self) -> bool:
@@ -323,12 +334,32 @@ class RowPlan:
 
 @dataclasses.dataclass(frozen=True)
 class Example:
-    """One tuning example: its JSONL line and its index row."""
+    """One tuning example: its JSONL line and its index row.
+
+    An example of several videos has one index row per video: `index` is the first video's (the
+    statistics read it, once per example), `more_index` the others'.
+    """
 
     split: str
     sort_key: str
     line: str
     index: dict[str, Any]
+    more_index: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def index_rows(self) -> tuple[dict[str, Any], ...]:
+        return (self.index,) + self.more_index
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltPart:
+    """One video of an example of several videos, cut and ready to be put in the example."""
+
+    part_index: int
+    clip: CutClip
+    file_uri: str               # as the example names it (under --media_uri_prefix)
+    resolution: str             # the part's own, else the dataset's
+    index: dict[str, Any]       # its index row; est_tokens and line_sha1 are the whole example's
 
 
 @dataclasses.dataclass(frozen=True)

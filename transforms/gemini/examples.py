@@ -38,22 +38,33 @@ def example_line(file_uri: str, mime_type: str, prompt: str, answer: str, media_
     `system_instruction` the example's `systemInstruction`; `turns` (role, text) pairs that follow
     the first answer, in order.
     """
-    video_part: dict[str, Any] = {"fileData": {"fileUri": file_uri, "mimeType": mime_type}}
+    return videos_line([video_part(file_uri, mime_type, fps, part_resolution, offsets)], prompt, answer,
+                       media_resolution, system_instruction, turns)
+
+
+def video_part(file_uri: str, mime_type: str, fps: Optional[float] = None,
+               part_resolution: Optional[str] = None,
+               offsets: Optional[tuple[float, float]] = None) -> dict[str, Any]:
+    """One video part: fileData, its videoMetadata (offsets, fps) and (Gemini 3+) its own mediaResolution."""
+    part: dict[str, Any] = {"fileData": {"fileUri": file_uri, "mimeType": mime_type}}
     metadata: dict[str, Any] = {}
     if offsets is not None:
         metadata.update(startOffset=format_duration(offsets[0]), endOffset=format_duration(offsets[1]))
     if fps is not None:
         metadata["fps"] = fps
     if metadata:
-        video_part["videoMetadata"] = metadata
+        part["videoMetadata"] = metadata
     if part_resolution is not None:
-        video_part["mediaResolution"] = {"level": resolution_enum(part_resolution)}
+        part["mediaResolution"] = {"level": resolution_enum(part_resolution)}
+    return part
+
+
+def videos_line(videos: Sequence[dict[str, Any]], prompt: str, answer: str, media_resolution: str,
+                system_instruction: Optional[str] = None, turns: Sequence[tuple[str, str]] = ()) -> str:
+    """An example of one or several video parts (`video_part`), all before the prompt, in order."""
     example = {
         "contents": [
-            {"role": "user", "parts": [
-                video_part,
-                {"text": prompt},
-            ]},
+            {"role": "user", "parts": [*videos, {"text": prompt}]},
             {"role": "model", "parts": [{"text": answer}]},
             *({"role": role, "parts": [{"text": text}]} for role, text in turns),
         ],

@@ -32,6 +32,9 @@ class Profile:
     max_training_file_bytes: int = 1_000_000_000
     max_validation_examples: int = 5_000
     max_examples: int = 300_000
+    # Video parts one tuning example may hold: 1 for Gemini 2.5 ("1 video per example"); the
+    # Gemini 3 tuning example has two, and inference takes up to 10 per prompt.
+    videos_per_example: int = 1
 
     def clip_seconds(self, resolution: str) -> float:
         return self.max_clip_seconds[resolution.upper()]
@@ -52,6 +55,7 @@ GEMINI_3 = dataclasses.replace(
     name="gemini-3",
     per_part_resolution=True,
     tokens_per_frame={"LOW": 70, "MEDIUM": 70, "HIGH": 280},
+    videos_per_example=10,
 )
 PROFILES = {p.name: p for p in (GEMINI_25, GEMINI_3)}
 DEFAULT_PROFILE = GEMINI_25.name

@@ -11,6 +11,7 @@ import posixpath
 from collections import Counter, defaultdict
 from typing import Any, Mapping, Optional
 
+from transforms.core.budget import example_tokens
 from transforms.core.conversation import role_problem
 from transforms.gemini import limits as L
 from transforms.gemini.profiles import Profile, estimate, parse_resolution
@@ -40,6 +41,12 @@ class LineFacts:
     config_resolution: Optional[str]     # generationConfig's
     text_chars: int
     line_bytes: int
+    more: tuple["LineFacts", ...] = ()   # the line's other video parts (Gemini 3 takes several)
+
+    @property
+    def videos(self) -> tuple["LineFacts", ...]:
+        """Every video part of the line, in order."""
+        return (self,) + self.more
 
     @property
     def row_id(self) -> str:
@@ -85,25 +92,45 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
         if isinstance(parts, list) and not any(isinstance(p, dict) and isinstance(p.get("text"), str)
                                                and p["text"].strip() for p in parts):
             problems.append(_problem("schema", location, f"contents[{c_index}] has no text; every turn needs its text"))
-    if len(videos) != 1:
+    if not videos or len(videos) > profile.videos_per_example:
+        limit = profile.videos_per_example
         problems.append(_problem("videos_per_example", location,
-                                 f"{len(videos)} videos; a tuning example takes exactly one"))
+                                 f"{len(videos)} videos; a {profile.name} tuning example takes "
+                                 + ("exactly one" if limit == 1 else f"one to {limit}")
+                                 + ("" if limit > 1 or len(videos) < 2 else
+                                    " (give each video its own example, or validate with --profile gemini-3)")))
         return None, problems
-    c_index, p_index, part = videos[0]
-    if roles[c_index] != "user":
-        problems.append(_problem("schema", location, "the video must be in the user's content"))
-    if any(tc == c_index and tp < p_index for tc, tp, _ in texts):
-        problems.append(_problem("video_after_text", location,
-                                 "the video part comes after the text; place the video before the prompt"))
+    config = _object(value, "generationConfig", location, problems) or {}
+    config_resolution = _resolution(config.get("mediaResolution"), "generationConfig.mediaResolution",
+                                    location, problems)
     if not any(roles[tc] == "user" for tc, _, _ in texts):
         problems.append(_problem("schema", location, "the user's content has no text prompt"))
+    text_chars = sum(len(t) for _, _, t in texts) + system_chars
+    all_facts = []
+    for c_index, p_index, part in videos:
+        facts = _video_facts(path, number, text, part, config_resolution, text_chars, profile, problems)
+        if facts is None:
+            return None, problems
+        if roles[c_index] != "user":
+            problems.append(_problem("schema", location, "the video must be in the user's content"))
+        if any(tc == c_index and tp < p_index for tc, tp, _ in texts):
+            problems.append(_problem("video_after_text", location,
+                                     "the video part comes after the text; place the video before the prompt"))
+        all_facts.append(facts)
+    return dataclasses.replace(all_facts[0], more=tuple(all_facts[1:])), problems
+
+
+def _video_facts(path: str, number: int, text: str, part: Mapping[str, Any], config_resolution: Optional[str],
+                 text_chars: int, profile: Profile, problems: list) -> Optional[LineFacts]:
+    """The facts of one video part of a line (None when it cannot be used), its problems added."""
+    location = f"{path}:{number}"
     file_data = _object(part, "fileData", location, problems)
     if file_data is None:
-        return None, problems
+        return None
     uri, mime = file_data.get("fileUri"), file_data.get("mimeType")
     if not isinstance(uri, str) or not uri:
         problems.append(_problem("schema", location, "fileData has no fileUri"))
-        return None, problems
+        return None
     if not is_absolute(uri):
         # Resolved below all the same (against the dataset's folder), so the video is still checked.
         problems.append(_problem("relative_uri", location,
@@ -128,9 +155,6 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
     if fps is not None and not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and 0 < fps <= 24):
         problems.append(_problem("fps", location, f"videoMetadata.fps is {fps!r}; it must be in (0, 24]"))
         fps = None
-    config = _object(value, "generationConfig", location, problems) or {}
-    config_resolution = _resolution(config.get("mediaResolution"), "generationConfig.mediaResolution",
-                                    location, problems)
     part_level = (part.get("mediaResolution") or {}).get("level") if isinstance(part.get("mediaResolution"),
                                                                                 dict) else part.get("mediaResolution")
     part_resolution = _resolution(part_level, "the video part's mediaResolution", location, problems)
@@ -138,12 +162,11 @@ def check_line(path: str, number: int, text: str, profile: Profile) -> tuple[Opt
         problems.append(_problem("media_resolution", location,
                                  f"{profile.name} takes mediaResolution only in generationConfig, the same on "
                                  "every line; remove the part's level, or validate with --profile gemini-3"))
-    facts = LineFacts(
-        location=location, file=path, line_number=number, video_uri=resolve_uri(uri, posixpath.dirname(path)), mime_type=mime or "",
-        start=start, end=end, fps=float(fps) if fps is not None else None,
+    return LineFacts(
+        location=location, file=path, line_number=number, video_uri=resolve_uri(uri, posixpath.dirname(path)),
+        mime_type=mime or "", start=start, end=end, fps=float(fps) if fps is not None else None,
         resolution=part_resolution or config_resolution, config_resolution=config_resolution,
-        text_chars=sum(len(t) for _, _, t in texts) + system_chars, line_bytes=len(text.encode("utf-8")) + 1)
-    return facts, problems
+        text_chars=text_chars, line_bytes=len(text.encode("utf-8")) + 1)
 
 
 def _system_instruction_chars(value: Any, location: str, problems: list) -> int:
@@ -195,9 +218,34 @@ def _resolution(value: Any, what: str, location: str, problems: list) -> Optiona
     return parsed
 
 
+def check_against_videos(facts: LineFacts, infos: Mapping[str, VideoInfo], profile: Profile,
+                         default_resolution: str) -> list[Problem]:
+    """Each probed video part of the line on its own, and the tokens of all its parts together."""
+    if not facts.more:
+        return check_against_video(facts, infos[facts.video_uri], profile, default_resolution) \
+            if facts.video_uri in infos else []
+    problems = [p for part in facts.videos if part.video_uri in infos
+                for p in check_against_video(part, infos[part.video_uri], profile, default_resolution, tokens=False)]
+    if all(part.video_uri in infos for part in facts.videos):
+        videos = []
+        for part in facts.videos:
+            info = infos[part.video_uri]
+            start, end = part.start or 0.0, min(part.end if part.end is not None else info.duration, info.duration)
+            videos.append((max(end - start, 0.0), info.has_audio, part.resolution or default_resolution))
+        # The fps of the first part: the pipeline writes one --fps on every part.
+        tokens = example_tokens(profile, videos, "x" * facts.text_chars, facts.fps)
+        if tokens > profile.max_example_tokens:
+            problems.append(_problem("over_token_budget", facts.location,
+                                     f"about {tokens:,} tokens over its {len(videos)} videos, over the "
+                                     f"{profile.max_example_tokens:,} per example; use fewer or shorter videos, "
+                                     "lower fps, or LOW"))
+    return problems
+
+
 def check_against_video(facts: LineFacts, info: VideoInfo, profile: Profile,
-                        default_resolution: str) -> list[Problem]:
-    """What the probed video says about the line: MIME, size, the segment, length, tokens."""
+                        default_resolution: str, tokens: bool = True) -> list[Problem]:
+    """What the probed video says about the line: MIME, size, the segment, length, tokens
+    (`tokens`=False: a part of several, whose tokens are counted together)."""
     problems = []
     location = facts.location
     truthful = set(L.CONTAINER_MIMES.get(info.container, ()))
@@ -234,6 +282,8 @@ def check_against_video(facts: LineFacts, info: VideoInfo, profile: Profile,
                                  f"the example's video is {end - start:.1f}s, over {limit:.0f}s at {resolution} "
                                  "(the service drops such examples); use LOW, a shorter segment, or repair mode "
                                  "to chunk it"))
+    if not tokens:
+        return problems
     tokens = estimate(profile, end - start, info.has_audio, resolution, "x" * facts.text_chars, facts.fps).total
     if tokens > profile.max_example_tokens:
         problems.append(_problem("over_token_budget", location,

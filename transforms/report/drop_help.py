@@ -21,7 +21,8 @@ DROP_HELP: dict[str, DropHelp] = {
     'malformed_row': DropHelp(
         'read',
         'a line that is not a JSON object, not UTF-8, a bad `split`, `annotations` not a list, an '
-        'annotation with both a time and a frame number for one end',
+        'annotation with both a time and a frame number for one end, a bad `video_uris` (not a list, an '
+        'item without a URI) or one with `annotations` or `start`/`end`',
         'fix the row'),
     'missing_field': DropHelp(
         'read',
@@ -52,6 +53,10 @@ DROP_HELP: dict[str, DropHelp] = {
         'read',
         'both `annotations` and `response`',
         'keep one'),
+    'too_many_videos': DropHelp(
+        'read',
+        "`video_uris` lists more videos than the profile's `videos_per_example` (gemini-2.5: 1)",
+        'give each video its own row, or use `--profile gemini-3`'),
     'source_not_found': DropHelp(
         'probe',
         'the video does not exist',
@@ -135,6 +140,11 @@ DROP_HELP: dict[str, DropHelp] = {
         'a fixed `response` (or `turns`) needs one clip, but the video or segment is longer than a clip '
         'may be, or `--oversize split` cut it in pieces',
         'annotate it, shorten the segment, use `LOW`, or give the row `oversize: transcode`'),
+    'video_needs_several_clips': DropHelp(
+        'plan',
+        'a video of a `video_uris` row is longer than one clip may be, or `--oversize split` would cut it '
+        'in pieces: an example cannot be chunked across videos',
+        'trim the video, use `LOW`, or give it its own row'),
     'over_size_limit': DropHelp(
         'plan',
         "`--oversize drop` (or the row's `oversize: drop`): a clip of the video, copied, would be over "

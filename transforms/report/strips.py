@@ -74,7 +74,9 @@ def strip_for(row: Mapping[str, Any], facts: Optional[LineFacts], source_length:
     has_edge = any(s.edge for s in shots)
     # Keep the edge shots when there are too many to show: they are the ones to look at.
     kept = sorted(sorted(shots, key=lambda s: not s.edge)[:max_shots], key=lambda s: (s.start, s.label))
-    return Strip(key=f"{row['row_id']}#{row['clip_index']}", row_id=row["row_id"], clip_index=row["clip_index"],
+    # An example of several videos has an index row per video: each its own strip.
+    video = f"v{row['video_index']}" if row.get("video_count", 1) > 1 else ""
+    return Strip(key=f"{row['row_id']}#{row['clip_index']}{video}", row_id=row["row_id"], clip_index=row["clip_index"],
                  clip_count=row["clip_count"], split=row["split"], source_uri=row["source_uri"],
                  file_uri=row["file_uri"], duration=duration, action=row["action"],
                  seek_offset=row["source_start"] if row["action"] == "virtual" else 0.0,

@@ -17,9 +17,11 @@ from transforms.gemini.profiles import GEMINI_25, Profile, estimate
 from transforms.core.action_cause import action_cause
 from transforms.core.remap import remap_to_clip, unplaced
 from transforms.core.repair import item_text, render_answer, unsplittable_items
-from transforms.core.types import Action, CutClip, Drop, DropReason, Example, RowPlan, Stage
+from transforms.core.types import (Action, BuiltPart, CutClip, Drop, DropReason, Example, ManifestRow, RowPlan,
+                                   Stage)
 
 DROPS = "drops"
+PARTS = "parts"  # (row id, BuiltPart): a video of a row of several, for JoinVideoParts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,34 +89,58 @@ def examples_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence
             return drop(DropReason.OVER_TOKEN_BUDGET,
                         f"clip {clip.spec.clip_index} makes an example of about {tokens:,} tokens, over "
                         f"--max_example_tokens {settings.max_example_tokens:,}; lower --max_clip_seconds")
-        index = {
-            "split": split,
-            "row_id": row.row_id,
-            "source_uri": row.video_uri,
-            "source_start": round(clip.source_start, 6),
-            "source_end": round(clip.source_end, 6),
-            "file_uri": uri,
-            "clip_index": clip.spec.clip_index,
-            "clip_count": len(clips),
-            "duration": round(clip.duration, 6),
-            "bytes": clip.bytes,
-            "action": clip.action.value,
-            "mime_type": clip.mime_type,
-            "est_tokens": tokens,
-            "line_sha1": E.line_sha1(line),
-            "location": row.location,
-            "source_duration": round(clip.spec.source.duration, 6),
-            "planned_start": round(clip.spec.start, 6),
-            "planned_end": round(clip.spec.end, 6),
-            "action_cause": action_cause(clip.spec, clip.action, settings.max_file_bytes),
-            "note": clip.note,  # why the clip was made another way than the obvious one (--oversize split)
-            # Not index columns: what the statistics and the dataset limits need.
-            "media_resolution": resolution,
-            "line_bytes": len(line.encode("utf-8")) + 1,
-        }
+        index = index_row(row, clip, uri, split, tokens, line, resolution, settings, clip_count=len(clips))
         result.append(Example(split=split, sort_key=f"{row.row_id}\x00{clip.spec.clip_index:06d}",
                               line=line, index=index))
     return result
+
+
+def part_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Drop],
+                 settings: ExampleSettings) -> Union[BuiltPart, Drop]:
+    """A part row's one clip, ready for its example; or the drop of the part."""
+    row = plan.row
+    if failures or len(clips) != plan.clip_count or len(clips) != 1:
+        first = sorted(failures, key=lambda d: d.location)[0].detail if failures else "the clip is missing"
+        return Drop(row_id=row.row_id, source_uri=row.video_uri, stage=Stage.BUILD, reason=DropReason.CLIP_LOST,
+                    detail=f"its clip failed: {first}", location=row.location)
+    clip = clips[0]
+    uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
+    resolution = row.media_resolution or settings.media_resolution
+    # The line's digest, its tokens and its split are the whole example's: `multi_video_example` sets them.
+    return BuiltPart(part_index=row.part_index, clip=clip, file_uri=uri, resolution=resolution,
+                     index=index_row(row, clip, uri, "", 0, "", resolution, settings))
+
+
+def index_row(row: ManifestRow, clip: CutClip, uri: str, split: str, tokens: int, line: str,
+              resolution: str, settings: ExampleSettings, clip_count: int = 1) -> dict:
+    """The index row of one clip of an example (one video of it, for an example of several)."""
+    return {
+        "split": split,
+        "row_id": row.row_id,
+        "source_uri": row.video_uri,
+        "source_start": round(clip.source_start, 6),
+        "source_end": round(clip.source_end, 6),
+        "file_uri": uri,
+        "clip_index": clip.spec.clip_index,
+        "clip_count": clip_count,
+        "duration": round(clip.duration, 6),
+        "bytes": clip.bytes,
+        "action": clip.action.value,
+        "mime_type": clip.mime_type,
+        "est_tokens": tokens,
+        "line_sha1": E.line_sha1(line),
+        "location": row.location,
+        "source_duration": round(clip.spec.source.duration, 6),
+        "planned_start": round(clip.spec.start, 6),
+        "planned_end": round(clip.spec.end, 6),
+        "action_cause": action_cause(clip.spec, clip.action, settings.max_file_bytes),
+        "note": clip.note,  # why the clip was made another way than the obvious one (--oversize split)
+        "video_index": row.part_index or 0,
+        "video_count": row.part_count or 1,
+        # Not index columns: what the statistics and the dataset limits need.
+        "media_resolution": resolution,
+        "line_bytes": len(line.encode("utf-8")) + 1,
+    }
 
 
 class _BuildFn(beam.DoFn):
@@ -126,6 +152,13 @@ class _BuildFn(beam.DoFn):
         clips = list(grouped["clips"])
         failures = list(grouped["failures"])
         for plan in grouped["rows"]:
+            if plan.row.part_index is not None:  # a video of a several-video row: joined later, by row
+                part = part_for_row(plan, clips, failures, self._settings)
+                if isinstance(part, Drop):
+                    yield beam.pvalue.TaggedOutput(DROPS, part)
+                else:
+                    yield beam.pvalue.TaggedOutput(PARTS, (plan.row.row_id, part))
+                continue
             outcome = examples_for_row(plan, clips, failures, self._settings)
             if isinstance(outcome, Drop):
                 yield beam.pvalue.TaggedOutput(DROPS, outcome)
@@ -135,11 +168,12 @@ class _BuildFn(beam.DoFn):
 
 @dataclasses.dataclass
 class BuildExamples(beam.PTransform):
-    """{rows, clips, failures} keyed by segment -> Example; tagged `drops` (one per lost row)."""
+    """{rows, clips, failures} keyed by segment -> Example; tagged `drops` (one per lost row) and
+    `parts` (row id, BuiltPart) of several-video rows."""
 
     settings: ExampleSettings
 
     def expand(self, keyed):
         return (keyed
                 | "JoinRowsAndClips" >> beam.CoGroupByKey()
-                | "Build" >> beam.ParDo(_BuildFn(self.settings)).with_outputs(DROPS, main="examples"))
+                | "Build" >> beam.ParDo(_BuildFn(self.settings)).with_outputs(DROPS, PARTS, main="examples"))

@@ -12,7 +12,8 @@ from transforms.core.types import Example
 def _to_train(example: Example, moved: frozenset[str]) -> Example:
     if example.split != "validation" or example.index["source_uri"] not in moved:
         return example
-    return dataclasses.replace(example, split="train", index={**example.index, "split": "train"})
+    return dataclasses.replace(example, split="train", index={**example.index, "split": "train"},
+                               more_index=tuple({**i, "split": "train"} for i in example.more_index))
 
 
 @dataclasses.dataclass

@@ -89,11 +89,11 @@ class _VideoRef:
 
 
 def _video_problems(facts: V.LineFacts, profile: Profile, default_resolution: str, infos, failures):
-    if facts.video_uri in failures:
-        code, detail = failures[facts.video_uri]
-        yield V.Problem(V.ERROR, code, facts.location, detail)
-    elif facts.video_uri in infos:
-        yield from V.check_against_video(facts, infos[facts.video_uri], profile, default_resolution)
+    for part in facts.videos:
+        if part.video_uri in failures:
+            code, detail = failures[part.video_uri]
+            yield V.Problem(V.ERROR, code, facts.location, detail)
+    yield from V.check_against_videos(facts, infos, profile, default_resolution)
 
 
 class _SampleFn(beam.CombineFn):
@@ -138,7 +138,7 @@ class ValidateDataset(beam.PTransform):
         # Each video is probed once, and the lines meet their video through side inputs: grouping
         # every line under its video would make one huge element of a video that a million lines use.
         probed = (checked.facts
-                  | "VideoUris" >> beam.Map(lambda f: f.video_uri)
+                  | "VideoUris" >> beam.FlatMap(lambda f: [part.video_uri for part in f.videos])
                   | "DistinctVideos" >> beam.Distinct()
                   | "AsProbeInput" >> beam.Map(lambda uri: (uri, [_VideoRef(uri)]))
                   | "SpreadVideos" >> beam.Reshuffle()

@@ -3,7 +3,7 @@
 Layout under the output folder (the README documents it):
   train.jsonl, validation.jsonl      what a tuning job is pointed at
   shards/{split}-NNNNN-of-NNNNN.jsonl  the same lines, sharded
-  index/part-NNNNN-of-NNNNN.parquet    one row per example: where it came from
+  index/part-NNNNN-of-NNNNN.parquet    one row per example (per video of it): where it came from
   drops.jsonl, drops/part-*.jsonl      one row per dropped row or clip
   stats.json                           the statistics and the gate's verdict
 """
@@ -87,14 +87,16 @@ class WriteSplits(beam.PTransform):
 
 @dataclasses.dataclass
 class WriteIndex(beam.PTransform):
-    """Example -> index/part-*.parquet (one row per example: where it came from)."""
+    """Example -> index/part-*.parquet (one row per example and video: where it came from)."""
 
     output: str
     num_shards: int
 
     def expand(self, examples):
         n = self.num_shards
-        return _sharded(examples, "Index", lambda e: (("part", F.shard_of(e.sort_key, n)), e.index),
+        # An example of several videos has a row per video, all in its shard.
+        rows = examples | "IndexRows" >> beam.FlatMap(lambda e: [(e.sort_key, row) for row in e.index_rows])
+        return _sharded(rows, "Index", lambda keyed: (("part", F.shard_of(keyed[0], n)), keyed[1]),
                         storage.join(self.output, "index"), n, ".parquet", F.index_parquet_bytes)
 
 
@@ -125,7 +127,8 @@ class _StatsFn(beam.CombineFn):
     def add_input(self, acc, item):
         kind, value = item
         if kind == "example":
-            return S.add_example(acc, value, self._max_bytes, self._max_seconds)
+            first, *more = value
+            return S.add_example(acc, first, self._max_bytes, self._max_seconds, more)
         if kind == "drop":
             return S.add_drop(acc, value)
         if kind == "clip":
@@ -188,7 +191,7 @@ class WriteDataset(beam.PTransform):
         index_shards = examples | "WriteIndex" >> WriteIndex(out, n)
         drops_file = drop_dicts | "WriteDrops" >> WriteDrops(out, n)
         tagged = (
-            (examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index)),
+            (examples | "TagExamples" >> beam.Map(lambda e: ("example", e.index_rows)),
              drop_dicts | "TagDrops" >> beam.Map(lambda d: ("drop", d)),
              inputs["sources"] | "TagSources" >> beam.Map(lambda s: ("source", s)),
              inputs["clips"] | "TagClips" >> beam.Map(lambda c: ("clip", c)))
