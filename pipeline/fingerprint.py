@@ -81,9 +81,9 @@ def _sources(manifest_data: Mapping[str, bytes], config) -> list[str]:
     """The sources the manifests' rows name, read as ReadManifest reads them."""
     found = set()
     for path, data in manifest_data.items():
-        found.update(r.video_uri for r in parse_manifest(path, data, config.prompt, config.repair_timeline,
-                                                         config.system_instruction)
-                     if isinstance(r, ManifestRow))
+        for r in parse_manifest(path, data, config.prompt, config.repair_timeline, config.system_instruction):
+            if isinstance(r, ManifestRow):  # a row of several videos (`video_uris`) names each of them
+                found.update([r.video_uri, *(uri for uri, _ in r.videos)])
     return sorted(found)
 
 

@@ -125,3 +125,13 @@ def test_an_http_source_has_no_fingerprint(base):
     _write_manifest(base, [*ROWS, dict(ROWS[0], id="web", video_uri="https://example.com/v.mp4")])
     run, why = _check(base, manifest)
     assert run is None and "no stable identity" in why
+
+
+def test_every_video_of_a_several_video_row_is_a_source(base):
+    manifest = _setup(base)
+    _write_manifest(base, [{"id": "two", "video_uris": ["a.mp4", "b.mp4"], "prompt": "compare", "response": "same"}])
+    run, _ = _check(base, manifest)
+    assert run.sources == tuple(sorted(storage.join(base, "corpus", n) for n in ("a.mp4", "b.mp4")))
+    _publish(base, run)
+    storage.write_bytes(storage.join(base, "corpus", "b.mp4"), b"B" * 12)  # the second video replaced
+    assert "changed" in _check(base, manifest)[1]
