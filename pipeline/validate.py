@@ -23,7 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions  # noqa: E402
 
 from pipeline.flags import check_flags, options_parser  # noqa: E402
 from pipeline.options import VideoDatasetOptions, add_profile_args, profile_errors, profile_from  # noqa: E402
-from pipeline.run import direct_runner_defaults  # noqa: E402
+from pipeline.local_runner import direct_runner_defaults, runner_for  # noqa: E402
 from transforms.core.dataset_files import is_drop_record_file  # noqa: E402
 from transforms.store import storage  # noqa: E402
 from transforms.gemini import validation_report as R  # noqa: E402
@@ -84,7 +84,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     profile = profile_from(args)
     report_uri = args.report or os.path.join(tempfile.mkdtemp(prefix="validate-"), REPORT_NAME)
     options = PipelineOptions(direct_runner_defaults(beam_args))
-    with beam.Pipeline(options=options) as p:
+    with beam.Pipeline(runner=runner_for(options), options=options) as p:
         _ = (p
              | "DatasetFiles" >> beam.Create(list(paths))
              | "ValidateDataset" >> ValidateDataset(profile, args.media_resolution, args.probe_timeout, report_uri))

@@ -15,7 +15,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.build import build_pipeline
 from pipeline.options import VideoDatasetOptions, run_config
-from pipeline.run import direct_runner_defaults
+from pipeline.local_runner import direct_runner_defaults
 from tests.cli import PYTHON, REPO, small_manifest
 from transforms.stages import counters as C
 

@@ -78,7 +78,7 @@ def test_all_errors_reported_together():
 def test_direct_runner_defaults(argv, expected):
     import os
 
-    from pipeline.run import direct_runner_defaults
+    from pipeline.local_runner import direct_runner_defaults
     cores = str(os.cpu_count() or 2)
     assert direct_runner_defaults(argv) == [a.replace("=N", "=" + cores) for a in expected]
 

@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from typing import Iterable, Optional
 
 import apache_beam as beam
@@ -20,6 +18,7 @@ from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media import sandbox
 from transforms.media.media_bytes import TRANSIENT_EXIT
+from transforms.media.probe_child import ChildDied, ChildTimedOut, ProbeChild
 from transforms.media.sandbox import describe_exit
 from transforms.core.errors import DropError
 from transforms.core.types import Drop, DropReason, ManifestRow, SourceRecord, Stage
@@ -54,11 +53,13 @@ class ProbeError(DropError):
 
 
 def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int] = None,
-                     generation: Optional[int] = None, frame_times: bool = False) -> dict:
+                     generation: Optional[int] = None, frame_times: bool = False,
+                     child: Optional[ProbeChild] = None) -> dict:
     """Run the PyAV probe in a child process; raise ProbeError for anything but a good video.
 
     `uri` is a local path, or a gs:// object (`generation` of it) that the child reads by ranges.
     `frame_times`: record every frame's presentation time too (rows that count in frames).
+    `child`: a long-lived probe child to ask (a worker's); None: a child for this file alone.
     """
     if storage.is_local(uri):
         if not os.path.exists(uri):
@@ -66,23 +67,25 @@ def probe_media_file(uri: str, timeout_seconds: float, size_bytes: Optional[int]
         size_bytes = os.path.getsize(uri)
         uri = os.path.abspath(uri)  # never a relative name FFmpeg could read as `concat:` or another protocol
     timeout_seconds = probe_timeout_for(timeout_seconds, size_bytes or 0)
-    command = [sys.executable, "-m", "transforms.media.probe_media", uri, str(_MEMORY_LIMIT_BYTES)]
+    request = {"uri": uri, "frame_times": frame_times}
     if generation is not None:  # the object as identified: the child reads it with no metadata request
-        command += ["--generation", str(generation), "--size", str(size_bytes)]
-    if frame_times:
-        command.append("--frame_times")
+        request.update(generation=generation, size=size_bytes)
+    own = child is None
+    child = child or ProbeChild(_MEMORY_LIMIT_BYTES)
     try:
-        completed = subprocess.run(command, capture_output=True, timeout=timeout_seconds, check=False)
-    except subprocess.TimeoutExpired:
+        raw = child.ask(request, timeout_seconds)
+    except ChildTimedOut:
         raise ProbeError(DropReason.PROBE_TIMEOUT,
                          f"probing took longer than {timeout_seconds:.0f}s; the file may be hostile or "
                          "corrupt, or raise --probe_timeout") from None
-    if completed.returncode == TRANSIENT_EXIT:  # the store failed, not the file: let the worker retry
-        raise OSError(f"probing {uri}: " + completed.stderr.decode("utf-8", "replace").strip()[-300:])
-    if completed.returncode != 0:
-        reason, detail = classify_child_failure(completed.returncode, completed.stderr.decode("utf-8", "replace"))
-        raise ProbeError(reason, detail)
-    raw = json.loads(completed.stdout)
+    except ChildDied as died:
+        if died.returncode == TRANSIENT_EXIT:  # the store failed, not the file: let the worker retry
+            raise OSError(f"probing {uri}: " + died.stderr.strip()[-300:]) from None
+        reason, detail = classify_child_failure(died.returncode, died.stderr)
+        raise ProbeError(reason, detail) from None
+    finally:
+        if own:
+            child.close()
     if raw.get("error") == "no_video_stream":
         raise ProbeError(DropReason.NO_VIDEO_STREAM, "the file has no video stream (audio-only or data)")
     if raw.get("error") in _CHILD_CODES:
@@ -124,11 +127,16 @@ class _ProbeFn(beam.DoFn):
         self._cache_dir = cache_dir
         self._fetch_policy = fetch_policy
         self._scratch = ""
+        self._child: Optional[ProbeChild] = None
 
     def setup(self):
         self._scratch = scratch_dirs.make_scratch("probe-")  # and sweeps dead workers'
+        # One child answers this worker's probes: starting one per source was most of the stage's time.
+        self._child = ProbeChild(_MEMORY_LIMIT_BYTES)
 
     def teardown(self):
+        if self._child is not None:
+            self._child.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def process(self, element: tuple[str, Iterable[ManifestRow]]):
@@ -157,10 +165,11 @@ class _ProbeFn(beam.DoFn):
             else:
                 if gcs.is_gcs(uri):  # read in place, by ranges: an MP4 costs its header
                     raw = probe_media_file(uri, self._timeout, size_bytes=gcs.size_of(identity),
-                                           generation=gcs.generation_of(identity), frame_times=frame_times)
+                                           generation=gcs.generation_of(identity), frame_times=frame_times,
+                                           child=self._child)
                 else:  # a URL is fetched (with fetch.py's address checks), another scheme copied
                     local = storage.localize(uri, self._scratch, self._fetch_policy)
-                    raw = probe_media_file(local, self._timeout, frame_times=frame_times)
+                    raw = probe_media_file(local, self._timeout, frame_times=frame_times, child=self._child)
                     if local != uri:  # the whole copy was read
                         raw["bytes_read"] = raw["size_bytes"]
                 identity = identity or fetch.content_identity(local)
