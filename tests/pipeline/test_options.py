@@ -118,3 +118,23 @@ def test_oversize_and_max_output_fps_reach_the_planners_limits():
 def test_oversize_choices_are_enforced():
     with pytest.raises(SystemExit):
         opts("--output=out", "--oversize=shrink").oversize
+
+
+def test_local_runs_go_straight_to_the_fn_api_runner(caplog):
+    import logging
+
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.runners.portability.fn_api_runner.fn_runner import FnApiRunner
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from pipeline.local_runner import direct_runner_defaults, runner_for
+    options = PipelineOptions(direct_runner_defaults(["--direct_running_mode=in_memory"]))
+    assert isinstance(runner_for(options), FnApiRunner)
+    assert runner_for(PipelineOptions(["--runner=DataflowRunner"])) is None
+    for runner, tries_prism in ((runner_for(options), False), (None, True)):  # ours, then Beam's own pick
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="apache_beam.runners.direct"):
+            with beam.Pipeline(runner=runner, options=options) as p:
+                assert_that(p | beam.Create([1, 2]) | beam.Map(lambda x: x * 2), equal_to([2, 4]))
+        assert ("Running pipeline with PrismRunner" in caplog.text) is tries_prism
