@@ -12,7 +12,9 @@ import concurrent.futures
 import hashlib
 import importlib.metadata
 import os
+import posixpath
 import sys
+from collections import defaultdict
 from typing import Iterable, Mapping, Optional
 
 import pipeline as _pipeline_package
@@ -22,12 +24,18 @@ from transforms.core.types import ManifestRow
 from transforms.core.uris import is_remote
 from transforms.media.ffmpeg_commands import ffmpeg_binary
 from transforms.stages.read_manifest import parse_manifest
+from transforms.store import gcs
 from transforms.store import storage
 
 # The libraries whose versions shape output bytes: the probe (PyAV), the clips (imageio-ffmpeg's
 # ffmpeg), the index (pyarrow), the runner, the rows' parsing.
 _LIBRARIES = ("apache-beam", "av", "imageio-ffmpeg", "pyarrow", "pydantic")
 _MISSING = "missing"
+# Identity look-ups run this many at a time. A gs:// folder holding many of the run's sources is
+# listed instead (1,000 objects a request), unless the listing would take more requests than the
+# look-ups would take rounds: a million sources in one folder cost 1,000 requests, not a million
+# (about 30 minutes of the launcher's time before a Dataflow job could start).
+_LOOKUPS_AT_ONCE = 16
 
 
 def code_hash() -> str:
@@ -67,10 +75,29 @@ def source_identities(uris: Iterable[str]) -> Optional[dict[str, str]]:
     if any(is_remote(uri) for uri in uris):
         return None
     try:
-        with concurrent.futures.ThreadPoolExecutor(16) as pool:
-            return dict(zip(uris, pool.map(_identity, uris)))
+        found = _listed_identities(uris)
+        rest = [uri for uri in uris if uri not in found]
+        with concurrent.futures.ThreadPoolExecutor(_LOOKUPS_AT_ONCE) as pool:
+            found.update(zip(rest, pool.map(_identity, rest)))
+        return {uri: found[uri] for uri in uris}
     except Exception:  # an unknown scheme, a store error: not ours to decide here
         return None
+
+
+def _listed_identities(uris: list[str]) -> dict[str, str]:
+    """The identities of the gs:// sources that a listing of their folder names. One it does not name
+    (gone, or a name like `a//b` that no folder listing spells) is asked about on its own."""
+    folders = defaultdict(list)
+    for uri in uris:
+        if gcs.is_gcs(uri):
+            folders[posixpath.dirname(uri)].append(uri)
+    found = {}
+    for folder, members in sorted(folders.items()):
+        rounds = len(members) // _LOOKUPS_AT_ONCE
+        listed = gcs.list_identities(folder, max_requests=rounds) if rounds else None
+        if listed is not None:
+            found.update((uri, listed[uri]) for uri in members if uri in listed)
+    return found
 
 
 def _settings(config, runner: Mapping) -> dict:

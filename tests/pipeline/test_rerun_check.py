@@ -135,3 +135,22 @@ def test_every_video_of_a_several_video_row_is_a_source(base):
     _publish(base, run)
     storage.write_bytes(storage.join(base, "corpus", "b.mp4"), b"B" * 12)  # the second video replaced
     assert "changed" in _check(base, manifest)[1]
+
+
+def test_a_gs_folder_of_many_sources_is_listed_not_asked_object_by_object(gcs_emulator, tmp_path, monkeypatch):
+    from transforms.store import gcs
+    folder = f"gs://{BUCKET}/many-sources/{tmp_path.name}"
+    many = [storage.join(folder, f"v{i:02d}.mp4") for i in range(40)]
+    lone = storage.join(folder, "below", "w.mp4")
+    for i, uri in enumerate([*many, lone]):
+        storage.write_bytes(uri, b"x" * (i + 1))
+    gone = storage.join(folder, "gone.mp4")
+    expected = {**{uri: storage.identity(uri) for uri in [*many, lone]}, gone: "missing"}
+    asked = []
+    http = gcs.client()._http
+    send = http.request
+    monkeypatch.setattr(http, "request", lambda *a, **k: asked.append(k.get("url")) or send(*a, **k))
+    assert fp.source_identities([*many, lone, gone]) == expected
+    # One listing for the folder of 40; the source alone in its folder and the missing one are asked
+    # about one by one (42 requests before).
+    assert len(asked) == 3, asked

@@ -55,12 +55,17 @@ def identity(uri: str) -> str:
     return f"g{blob.generation}-{blob.size}"
 
 
-def list_identities(prefix_uri: str) -> dict[str, str]:
+def list_identities(prefix_uri: str, max_requests: Optional[int] = None) -> Optional[dict[str, str]]:
     """identity() of every object directly under a "folder" (not below), by gs:// URI: one listing,
-    paged by the client."""
+    1,000 objects a request. `max_requests`: None (give up) when the folder needs more requests."""
     bucket, prefix = parse_gcs_path(prefix_uri.rstrip("/") + "/", object_optional=True)
-    return {f"gs://{bucket}/{blob.name}": f"g{blob.generation}-{blob.size}"
-            for blob in client().list_blobs(bucket, prefix=prefix, delimiter="/")}
+    listing = client().list_blobs(bucket, prefix=prefix, delimiter="/")
+    found = {}
+    for page in listing.pages:
+        found.update((f"gs://{bucket}/{blob.name}", f"g{blob.generation}-{blob.size}") for blob in page)
+        if max_requests is not None and listing.page_number >= max_requests and listing.next_page_token:
+            return None
+    return found
 
 
 def generation_of(identity: str) -> int:
