@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.core.lanes import assign_lanes, clip_cost, local_lanes
+from transforms.core.lanes import assign_lanes, clip_cost, lane_order, local_lanes
 from transforms.core.types import Action, ClipSpec, TranscodeSettings, VideoInfo
 
 
@@ -54,3 +54,11 @@ def test_an_unlucky_round_robin_is_what_lanes_prevent():
 ])
 def test_lanes_only_for_several_local_workers(workers, runner, expected):
     assert local_lanes(workers, runner) == expected
+
+
+def test_even_lanes_make_the_costliest_first_and_odd_lanes_the_cheapest():
+    costs = {"big_a": 26.0, "copy_b": 0.2, "cut_c": 0.4, "big_d": 26.0}
+    assert lane_order(0, costs) == ["big_a", "big_d", "cut_c", "copy_b"]
+    assert lane_order(1, costs) == ["copy_b", "cut_c", "big_d", "big_a"]
+    # So while one lane encodes, the other moves bytes: not both copying at once at the end.
+    assert lane_order(2, costs) == lane_order(0, costs) and lane_order(3, costs) == lane_order(1, costs)

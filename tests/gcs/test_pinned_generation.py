@@ -84,7 +84,7 @@ def test_the_cut_stage_drops_a_clip_whose_source_was_replaced(replaced, action, 
     fn = _CutFn(media, default_limits(), 4.0)
     fn.setup()
     try:
-        out = list(fn.process(("key", [("key", [_spec(uri, probed, first, action)])])))
+        out = list(fn.process((0, [("key", [_spec(uri, probed, first, action)])])))
     finally:
         fn.teardown()
     assert not any(isinstance(o, CutClip) for o in out)

@@ -56,7 +56,7 @@ def _cut(tmp_path, specs: list[ClipSpec], server):
     fn.setup()
     try:
         # One batch, as CutClips hands it over, in the runner's order (not the clips' own).
-        out = list(fn.process(("the key", [("the key", reversed(specs))])))
+        out = list(fn.process((0, [("the key", reversed(specs))])))
         left = os.listdir(fn._scratch)
     finally:
         fn.teardown()

@@ -30,7 +30,7 @@ from transforms.store import scratch as scratch_dirs
 from transforms.store import storage
 from transforms.media import video_info as V
 from transforms.media.ffmpeg_commands import continuous_copy_command, stream_copy_command, transcode_command
-from transforms.core.lanes import assign_lanes, clip_cost
+from transforms.core.lanes import assign_lanes, clip_cost, lane_order
 from transforms.gemini.limits import OUTPUT_MIME, Limits
 from transforms.core.planner import transcode_settings
 from transforms.media.probe_media import measure_written
@@ -119,11 +119,13 @@ class _CutFn(beam.DoFn):
     def teardown(self):
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    def process(self, element: tuple[object, Iterable[tuple[str, Iterable[ClipSpec]]]]):
-        """(lane or batch key, batches): every batch's clips, one batch after another."""
-        _, batches = element
-        for _, specs in sorted(batches, key=lambda batch: batch[0]):
-            yield from self._cut_batch(specs)
+    def process(self, element: tuple[int, Iterable[tuple[str, Iterable[ClipSpec]]]]):
+        """(lane, batches): every batch's clips, one batch after another, in the lane's order."""
+        lane, batches = element
+        batches = {key: list(specs) for key, specs in batches}
+        costs = {key: sum(clip_cost(spec) for spec in specs) for key, specs in batches.items()}
+        for key in lane_order(lane, costs):
+            yield from self._cut_batch(batches[key])
 
     def _cut_batch(self, specs: Iterable[ClipSpec]):
         ordered = sorted(specs, key=P.clip_order)
@@ -329,7 +331,7 @@ class CutClips(beam.PTransform):
         if self.lanes > 1:
             work = self._dealt_into_lanes(batches)
         else:
-            work = batches | "OneBatchEach" >> beam.Map(lambda batch: (batch[0], [batch]))
+            work = batches | "OneBatchEach" >> beam.Map(lambda batch: (0, [batch]))
         fn = _CutFn(self.media_dir, self.limits, self.timeout_per_second, self.ffmpeg_threads, self.fetch_policy)
         return work | "Cut" >> beam.ParDo(fn).with_outputs(DROPS, main="clips")
 
