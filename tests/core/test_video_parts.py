@@ -12,7 +12,7 @@ from transforms.core.types import (Action, BuiltPart, ClipSpec, CutClip, Drop, D
                                    TranscodeSettings, VideoInfo)
 from transforms.gemini.profiles import GEMINI_3, GEMINI_25, estimate
 from transforms.stages.build_examples import ExampleSettings
-from transforms.stages.join_videos import multi_video_example
+from transforms.stages.build_examples import multi_video_example
 
 DIR = "/data/m"
 LOC = "/data/m/m.jsonl:3"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import resource
 import selectors
 import subprocess
 import sys
@@ -133,11 +132,9 @@ def serve(memory_limit: int) -> None:
     """The child: answer probes until stdin ends. A store failure exits with TRANSIENT_EXIT and any
     other exception with its traceback (exit 1), as the one-source child did: the parent classifies
     both the same way, and a child that failed that way is not asked again."""
-    if memory_limit:  # a cap on this process's memory: a hostile file costs a drop, not a worker
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
     from transforms.media import media_bytes
-    from transforms.media.probe_media import probe
+    from transforms.media.probe_media import cap_memory, probe
+    cap_memory(memory_limit)
     for line in sys.stdin:
         request = json.loads(line)
         try:

@@ -376,6 +376,13 @@ def _rotation(frame) -> int:
     return int(getattr(frame, "rotation", 0) or 0) % 360
 
 
+def cap_memory(limit: int) -> None:
+    """A cap on this process's memory (0: none): a hostile file costs a drop, not a worker."""
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("uri")
@@ -384,9 +391,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=None, help="that generation's size, as identified")
     parser.add_argument("--frame_times", action="store_true", help="also every frame's presentation time")
     args = parser.parse_args()
-    if args.memory_limit:  # a cap on this process's memory: a hostile file costs a drop, not a worker
-        resource.setrlimit(resource.RLIMIT_AS, (args.memory_limit, args.memory_limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump to the disk
+    cap_memory(args.memory_limit)
     try:
         found = probe(args.uri, args.generation, size=args.size, frame_times=args.frame_times)
     except media_bytes.SourceReadError as err:

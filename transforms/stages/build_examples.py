@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Sequence, Union
 
 import apache_beam as beam
 
+from transforms.core.budget import example_tokens
 from transforms.core.conversation import extra_text
 from transforms.gemini import examples as E
 from transforms.gemini.profiles import GEMINI_25, Profile, estimate
@@ -106,9 +107,37 @@ def part_for_row(plan: RowPlan, clips: Sequence[CutClip], failures: Sequence[Dro
     clip = clips[0]
     uri = E.public_uri(clip.file_uri, settings.media_dir, settings.media_uri_prefix)
     resolution = row.media_resolution or settings.media_resolution
-    # The line's digest, its tokens and its split are the whole example's: `multi_video_example` sets them.
+    # The line's digest, its tokens and its split are the whole example's: `multi_video_example` (below) sets them.
     return BuiltPart(part_index=row.part_index, clip=clip, file_uri=uri, resolution=resolution,
                      index=index_row(row, clip, uri, "", 0, "", resolution, settings))
+
+
+def multi_video_example(row: ManifestRow, parts: Sequence[BuiltPart], settings: ExampleSettings) -> Union[Example, Drop]:
+    """One example with every video part in order, then the row's prompt; its answer passed through."""
+    fps = row.fps or settings.fps
+    per_part = settings.profile.per_part_resolution
+    videos = [E.video_part(p.file_uri, p.clip.mime_type, fps, p.resolution if per_part else None,
+                           (p.clip.source_start, p.clip.source_end) if p.clip.action is Action.VIRTUAL else None)
+              for p in parts]
+    answer = row.response or ""
+    line = E.videos_line(videos, row.prompt, answer, settings.media_resolution,
+                         system_instruction=row.system_instruction, turns=row.turns)
+    text = row.prompt + answer + extra_text(row.system_instruction, row.turns)
+    tokens = example_tokens(settings.profile, [(p.clip.duration, p.clip.has_audio, p.resolution) for p in parts],
+                            text, fps)
+    if settings.max_example_tokens and tokens > settings.max_example_tokens:
+        seconds = sum(p.clip.duration for p in parts)
+        return Drop(row_id=row.row_id, source_uri=row.video_uri, stage=Stage.BUILD,
+                    reason=DropReason.OVER_TOKEN_BUDGET,
+                    detail=f"its {len(parts)} videos ({seconds:.1f}s in all) make an example of about {tokens:,} "
+                           f"tokens, over --max_example_tokens {settings.max_example_tokens:,}; use fewer or "
+                           "shorter videos, or LOW", location=row.location)
+    split = E.assign_split(row.video_uri, row.split, settings.validation_fraction)
+    whole = {"split": split, "est_tokens": tokens, "line_sha1": E.line_sha1(line),
+             "line_bytes": len(line.encode("utf-8")) + 1}
+    rows = [{**p.index, **whole} for p in parts]
+    return Example(split=split, sort_key=f"{row.row_id}\x00{0:06d}", line=line, index=rows[0],
+                   more_index=tuple(rows[1:]))
 
 
 def index_row(row: ManifestRow, clip: CutClip, uri: str, split: str, tokens: int, line: str,

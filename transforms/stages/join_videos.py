@@ -8,16 +8,13 @@ example with every video, or one drop for the row. The drops of one-video rows p
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Sequence, Union
+from typing import Iterable
 
 import apache_beam as beam
 
 from transforms.core import video_parts as P
-from transforms.core.budget import example_tokens
-from transforms.core.conversation import extra_text
-from transforms.core.types import Action, BuiltPart, Drop, DropReason, Example, ManifestRow, Stage
-from transforms.gemini import examples as E
-from transforms.stages.build_examples import ExampleSettings
+from transforms.core.types import Drop, ManifestRow
+from transforms.stages.build_examples import ExampleSettings, multi_video_example
 
 DROPS = "drops"
 PARENTS = "parents"
@@ -34,34 +31,6 @@ def split_row(row: ManifestRow, videos_per_example: int, profile_name: str):
         return
     yield beam.pvalue.TaggedOutput(PARENTS, (row.row_id, row))
     yield from P.part_rows(row)
-
-
-def multi_video_example(row: ManifestRow, parts: Sequence[BuiltPart], settings: ExampleSettings) -> Union[Example, Drop]:
-    """One example with every video part in order, then the row's prompt; its answer passed through."""
-    fps = row.fps or settings.fps
-    per_part = settings.profile.per_part_resolution
-    videos = [E.video_part(p.file_uri, p.clip.mime_type, fps, p.resolution if per_part else None,
-                           (p.clip.source_start, p.clip.source_end) if p.clip.action is Action.VIRTUAL else None)
-              for p in parts]
-    answer = row.response or ""
-    line = E.videos_line(videos, row.prompt, answer, settings.media_resolution,
-                         system_instruction=row.system_instruction, turns=row.turns)
-    text = row.prompt + answer + extra_text(row.system_instruction, row.turns)
-    tokens = example_tokens(settings.profile, [(p.clip.duration, p.clip.has_audio, p.resolution) for p in parts],
-                            text, fps)
-    if settings.max_example_tokens and tokens > settings.max_example_tokens:
-        seconds = sum(p.clip.duration for p in parts)
-        return Drop(row_id=row.row_id, source_uri=row.video_uri, stage=Stage.BUILD,
-                    reason=DropReason.OVER_TOKEN_BUDGET,
-                    detail=f"its {len(parts)} videos ({seconds:.1f}s in all) make an example of about {tokens:,} "
-                           f"tokens, over --max_example_tokens {settings.max_example_tokens:,}; use fewer or "
-                           "shorter videos, or LOW", location=row.location)
-    split = E.assign_split(row.video_uri, row.split, settings.validation_fraction)
-    whole = {"split": split, "est_tokens": tokens, "line_sha1": E.line_sha1(line),
-             "line_bytes": len(line.encode("utf-8")) + 1}
-    rows = [{**p.index, **whole} for p in parts]
-    return Example(split=split, sort_key=f"{row.row_id}\x00{0:06d}", line=line, index=rows[0],
-                   more_index=tuple(rows[1:]))
 
 
 class _JoinFn(beam.DoFn):
