@@ -6,13 +6,15 @@ parses and validates; `build_pipeline` builds; the exit code follows the gate.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import dataclasses
 import json
 import logging
 import os
 import sys
-from typing import Optional, Sequence
+import threading
+from typing import NoReturn, Optional, Sequence
 
 # gRPC (inside Beam) logs a line at every fork of a child process; we fork ffmpeg a lot.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
@@ -164,7 +166,24 @@ def main() -> None:
     relay.setLevel(logging.ERROR)
     # A refused dataset fails the job on purpose; the summary below says why, once.
     relay.addFilter(lambda record: GATE_FAILED not in record.getMessage())
-    sys.exit(run())
+    exit_without_teardown(run())
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """Exit with `code` once the output is flushed and the atexit handlers have run, skipping the
+    interpreter's teardown of what the local runner leaves behind (its in-process gRPC server and
+    about 180,000 objects): measured at 0.6 s after every run, with the dataset already published.
+    With a thread of ours still running, the ordinary exit instead (it waits for that thread)."""
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    try:
+        atexit._run_exitfuncs()  # temporary files' finalizers, a portable runner's job server
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # e.g. a closed pipe on stdout: the ordinary exit reports it
+        sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":
