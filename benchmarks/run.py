@@ -1,12 +1,14 @@
 """The benchmark: one corpus, every variant on it in turn, figures printed and written to BENCHMARKS.md.
 
-    python -m benchmarks.run [--scale 1.0] [--per-kind 8] [--skip v2d,naive] [--scaling]
+    python -m benchmarks.run [--scale 1.0] [--per-kind 8] [--skip v2d,naive] [--pairs 3]
 
 Variants: (a) the pipeline on DirectRunner, 2 workers, and its rerun with nothing new;
 (b) the floor, an expert's ffmpeg commands in a 2-way shell loop; (c) naive, re-encode every
 video to 720p then cut; (d) video2dataset 1.3.0 in its own venv (V2D_PYTHON), exact cuts.
 Each runs under benchmarks.measure; (a) and (d) then have every clip's real start read from
 its pixels and compared with the start they claim (the pipeline's index) or were asked for (d).
+The floor and the default pipeline then run again, alternating (--pairs): the same work took
+56-65 s from one run to the next on one machine, so one pair's ratio is not a verdict.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -152,6 +155,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated variants to skip: naive,v2d,scaling,choices")
     parser.add_argument("--work", default=None, help="scratch folder for outputs (default under ~/.cache)")
     parser.add_argument("--write-md", action="store_true", help="put the output into BENCHMARKS.md")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="floor and default pipeline runs, alternating, for the ratio's median (1: the first only)")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     work = args.work or os.path.join(CACHE, f"bench-work-{args.scale:g}x{args.per_kind}")
@@ -218,9 +223,16 @@ def main(argv=None) -> int:
                         dst.write(json.dumps(row) + "\n")
             results[f"(a) pipeline, {kind} only, 2 workers"] = measured(
                 f"pipeline-{kind}", V.pipeline_command(corpus, manifest, os.path.join(work, f"pipeline-{kind}"), 2), work, env)
+    pairs = [(floor["wall_s"], results["(a) pipeline, DirectRunner, 2 workers"]["wall_s"])]
+    for i in range(1, args.pairs):
+        again = shell_variant("floor", V.floor_jobs(corpus, os.path.join(work, "floor")), work)
+        fresh = os.path.join(work, "pipeline-pair")
+        shutil.rmtree(fresh, ignore_errors=True)
+        pairs.append((again["wall_s"], measured("pipeline-pair", V.pipeline_command(
+            corpus, corpus.manifest, fresh, 2), work, env)["wall_s"]))
     probe = probe_reads(corpus, work)
 
-    report = render(args, host, corpus_line, corpus, results, floor, errors, probe, quality)
+    report = render(args, host, corpus_line, corpus, results, floor, errors, probe, quality, pairs)
     print(report)
     with open(os.path.join(work, "results.json"), "w") as handle:
         json.dump({"results": results, "errors": errors, "probe": probe, "quality": quality}, handle, indent=1)
@@ -237,10 +249,21 @@ def kind_figures(corpus: C.Corpus) -> dict:
     return figures
 
 
-def render(args, host, corpus_line, corpus, results, floor, errors, probe, quality=None) -> str:
+def pairs_line(pairs: list[tuple[float, float]]) -> str:
+    """Each (floor, default) pair's ratio, and the ratio of the medians."""
+    ratios = [pipe / floor for floor, pipe in pairs]
+    floors, pipes = sorted(f for f, _ in pairs), sorted(p for _, p in pairs)
+    return (f"Default / floor over {len(pairs)} alternating pairs: " + ", ".join(f"{r:.3f}" for r in ratios)
+            + f"; medians {statistics.median(pipes):.2f} s / {statistics.median(floors):.2f} s = "
+            f"**{statistics.median(pipes) / statistics.median(floors):.3f}**")
+
+
+def render(args, host, corpus_line, corpus, results, floor, errors, probe, quality=None, pairs=()) -> str:
     out = [f"Command: `bash benchmarks/run.sh --scale {args.scale:g} --per-kind {args.per_kind}`"
            + (f" `--skip {args.skip}`" if args.skip else ""),
            f"Machine: {host}", f"Corpus: {corpus_line}", "", table(results, floor), ""]
+    if pairs:
+        out += [pairs_line(list(pairs)), ""]
     for name, q in (quality or {}).items():
         if q:
             out.append(f"Picture of the big sources' clips, {name}: {q['clips']} clips, sampled at 1 frame/s against "
