@@ -373,6 +373,48 @@ def test_transcode_height_at_ntsc_frame_rate(width, height):
     assert s.height == 480
 
 
+# ---------------------------------------------------------------- a transcode's sound
+
+def aac_source(**changes) -> VideoInfo:
+    """A phone's file: 48 kHz stereo AAC; of its 30 MB over 600 s, 1.2 MB are not video (16 kb/s)."""
+    fields = dict(video_bytes=28_800_000, audio_channels=2, audio_sample_rate=48_000)
+    fields.update(changes)
+    return video(**fields)
+
+
+def test_a_transcode_from_the_first_frame_copies_aac_sound_that_costs_the_picture_nothing():
+    s = transcode_settings(aac_source(), 60, LOW)
+    assert s.copied_audio_bitrate == 16_000
+    assert s.audio_bitrate == 64_000  # what an encode would take, for a retry that encodes it
+    assert (s.video_bitrate, s.height) == (614_400, 480)  # as with the sound encoded
+
+
+@pytest.mark.parametrize("changes, start", [
+    (dict(), 30.0),                       # a later start: the copy would not start on the first frame
+    (dict(audio_codec="mp3"), 0.0),       # the transcode writes AAC
+    (dict(audio_channels=6), 0.0),        # mixed down to stereo
+    (dict(audio_sample_rate=96_000), 0.0),  # resampled to 48 kHz
+    (dict(audio_lag=0.2), 0.0),           # padded to start with the picture
+    (dict(timeline="trimmed"), 0.0),      # an edit list: the sound's times differ from the picture's
+    (dict(input_offset=1.4), 0.0),
+    (dict(video_bytes=0), 0.0),           # a probe cached before video bytes were counted: rate unknown
+    (dict(has_audio=False), 0.0),
+])
+def test_the_sound_is_encoded_where_a_copy_would_not_start_with_the_picture_or_fit_mp4(changes, start):
+    s = transcode_settings(aac_source(**changes), 60, LOW, start=start)
+    assert s.copied_audio_bitrate == 0
+
+
+def test_the_sound_is_encoded_when_its_copy_would_take_bits_from_the_picture():
+    # 1000 s at LOW: 720,000 b/s of budget. Encoded sound leaves 656,000 for the picture, above
+    # the 614,400 480p needs; a 256 kb/s copy would leave 464,000.
+    heavy = aac_source(duration=1000.0, size_bytes=100_000_000, video_bytes=68_000_000)
+    s = transcode_settings(heavy, 1000, LOW)
+    assert (s.copied_audio_bitrate, s.video_bitrate) == (0, 614_400)
+    light = aac_source(duration=1000.0, size_bytes=100_000_000, video_bytes=92_000_000)  # 64 kb/s
+    assert transcode_settings(light, 1000, LOW).copied_audio_bitrate == 64_000
+
+
 # ---------------------------------------------------------------- media_name
 
 SETTINGS = TranscodeSettings(video_bitrate=614_400, audio_bitrate=64_000, height=480, fps_cap=30.0)

@@ -229,7 +229,7 @@ def _specs(info: VideoInfo, segment_key: str, bounds: list[float], action: Actio
     count = len(bounds) - 1
     specs = []
     for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
-        settings = transcode_settings(info, end - start, limits)
+        settings = transcode_settings(info, end - start, limits, start=start)
         specs.append(ClipSpec(
             source=lean, segment_key=segment_key, clip_index=index, clip_count=count,
             start=start, end=end, action=action, transcode=settings,
@@ -270,12 +270,15 @@ def virtual_specs(info: VideoInfo, segment_key: str, seg_start: float, seg_end: 
             for spec in _specs(info, segment_key, bounds, Action.VIRTUAL, limits)]
 
 
-def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: float = 1.0) -> TranscodeSettings:
+def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: float = 1.0,
+                       start: float = 0.0) -> TranscodeSettings:
     """A bitrate that lands `seconds` of video under the size limit, and a height that suits it.
 
-    `scale` < 1 asks for less, for a retry after an encode came out too large.
+    `scale` < 1 asks for less, for a retry after an encode came out too large. A clip that
+    starts at the source's first frame (`start` 0) copies the source's AAC sound when that
+    costs the picture no bits (video_info.copyable_aac_bitrate).
     """
-    audio = limits.audio_bitrate if info.has_audio else 0
+    encoded = limits.audio_bitrate if info.has_audio else 0
     budget_bits = limits.max_file_bytes * limits.size_target_ratio * 8 * scale
     fps = info.fps or _UNKNOWN_FPS
     if limits.fps_cap is not None:
@@ -285,8 +288,14 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
     cap = min(display_h - display_h % 2, limits.max_height)
     # Never ask for more than a clean picture at the capped height needs: smaller files, same model input.
     needed_at_cap = _BITS_PER_PIXEL * cap * cap * aspect * fps
-    video = int(min(budget_bits / max(seconds, 1.0) - audio, needed_at_cap))
-    video = max(video, 50_000)
+
+    def video_bits(audio: int) -> int:
+        return max(int(min(budget_bits / max(seconds, 1.0) - audio, needed_at_cap)), 50_000)
+
+    video = video_bits(encoded)
+    copied = V.copyable_aac_bitrate(info) if start <= 1e-6 else None
+    if copied is not None and video_bits(copied) < video:
+        copied = None  # the copy's bits would come out of the picture's
     # `video` was rounded down to whole bits: compare with a bit of slack, or the cap height
     # would miss by a fraction of a bit at NTSC rates.
     # The picture's own height is a candidate too: a source a little under a standard height
@@ -294,8 +303,8 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
     heights = sorted(set(_HEIGHTS) | {cap}, reverse=True)
     height = next((h for h in heights if h <= cap and _BITS_PER_PIXEL * h * h * aspect * fps <= video + 1),
                   min(_HEIGHTS[-1], cap))
-    return TranscodeSettings(video_bitrate=video, audio_bitrate=audio, height=height - height % 2,
-                             fps_cap=limits.fps_cap)
+    return TranscodeSettings(video_bitrate=video, audio_bitrate=encoded, height=height - height % 2,
+                             fps_cap=limits.fps_cap, copied_audio_bitrate=copied or 0)
 
 
 def media_name(info: VideoInfo, action: Action, start: float, end: float,

@@ -267,6 +267,9 @@ class TranscodeSettings:
     audio_bitrate: int
     height: int                  # output height; the width follows the aspect ratio
     fps_cap: Optional[float]     # None: the source rate is kept
+    # > 0: the source's AAC sound is copied, not encoded at `audio_bitrate`; its bits a second
+    # (counted in the size budget instead).
+    copied_audio_bitrate: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

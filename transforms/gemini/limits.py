@@ -50,6 +50,8 @@ HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})  # PQ and HLG
 SQUARE_PIXEL_TOLERANCE = 0.01
 # At most this many audio channels are copied; more are mixed down to stereo AAC.
 MAX_COPIED_AUDIO_CHANNELS = 2
+# The AAC encoder takes up to 96 kHz; 48 kHz is what video carries (higher rates are resampled).
+MAX_AUDIO_SAMPLE_RATE = 48_000
 
 OUTPUT_MIME = "video/mp4"
 

@@ -15,8 +15,6 @@ from transforms.gemini import limits as L
 # half a millisecond before the next keyframe's decode time keeps that keyframe (and the
 # frames decoded after it) out, and every frame decoded before it in.
 _STOP_BEFORE_DECODE = 0.0005
-# The AAC encoder takes up to 96 kHz; 48 kHz is what video carries.
-_MAX_AUDIO_RATE = 48_000
 # HDR to SDR: linear light with BT.2408's reference white (203 cd/m2, where PQ puts SDR white
 # and HLG its 75% signal) at 1.0, BT.709 primaries, then the Mobius curve, which keeps every
 # tone up to its knee as it is and rolls the highlights above white off smoothly (Hable's
@@ -106,8 +104,8 @@ def _audio(inp, source: VideoInfo, pad: bool = False) -> list:
 def aac_options(source: VideoInfo, bitrate: int) -> dict[str, str]:
     """Stereo AAC from whatever arrives (PCM, AC-3, E-AC-3, FLAC, 5.1, 96 kHz, ...)."""
     options = {"c:a": "aac", "b:a": str(bitrate), "ac": "2"}
-    if source.audio_sample_rate > _MAX_AUDIO_RATE:
-        options["ar"] = str(_MAX_AUDIO_RATE)
+    if source.audio_sample_rate > L.MAX_AUDIO_SAMPLE_RATE:
+        options["ar"] = str(L.MAX_AUDIO_SAMPLE_RATE)
     return options
 
 
@@ -133,7 +131,9 @@ def video_filters(source: VideoInfo, settings: TranscodeSettings) -> list[tuple[
 
 def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSettings,
                       threads: int = 0) -> list[str]:
-    """Decode [start, end) exactly and encode it once to H.264/AAC MP4 at `settings`."""
+    """Decode [start, end) exactly and encode it once to H.264/AAC MP4 at `settings`; the
+    source's AAC sound is copied as it is when `settings` say so (no seek, so it starts with the
+    first frame: see video_info.copyable_aac_bitrate)."""
     inp, seconds = _input(spec, src, _DECODE_LEAD_IN)
     # The first frame kept at 0 exactly, whatever the seek's rounding (no empty edit in the output).
     video = _video(inp, spec.source).filter("setpts", "PTS-STARTPTS")
@@ -155,7 +155,9 @@ def transcode_command(spec: ClipSpec, src: str, out: str, settings: TranscodeSet
     }
     if spec.source.color_transfer in L.HDR_TRANSFERS:  # say what the picture now is
         kwargs.update({"color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709"})
-    if spec.source.has_audio:
+    if spec.source.has_audio and settings.copied_audio_bitrate:
+        kwargs["c:a"] = "copy"
+    elif spec.source.has_audio:
         kwargs.update(aac_options(spec.source, settings.audio_bitrate))
     return _compile(ffmpeg.output(*streams, out, format="mp4", **kwargs))
 

@@ -216,9 +216,13 @@ class _CutFn(beam.DoFn):
         seconds = spec.end - spec.start
         for scale in P.RETRY_SCALES:
             settings = spec.transcode if scale == 1.0 else transcode_settings(
-                spec.source, seconds, self._limits, scale)
+                spec.source, seconds, self._limits, scale, start=spec.start)
             self._run(transcode_command(spec, local_source, out, settings, self._threads), spec)
-            measured = measure(out)
+            measured = measure(out, sound_checked=not settings.copied_audio_bitrate)
+            if measured.audio_problem:  # the copied sound does not start with the picture: encode it
+                settings = dataclasses.replace(settings, copied_audio_bitrate=0)
+                self._run(transcode_command(spec, local_source, out, settings, self._threads), spec)
+                measured = measure(out)
             if P.transcode_fits(measured, self._limits):
                 return measured
         raise P.still_too_large(measured)
