@@ -7,8 +7,8 @@ Variants: (a) the pipeline on DirectRunner, 2 workers, and its rerun with nothin
 video to 720p then cut; (d) video2dataset 1.3.0 in its own venv (V2D_PYTHON), exact cuts.
 Each runs under benchmarks.measure; (a) and (d) then have every clip's real start read from
 its pixels and compared with the start they claim (the pipeline's index) or were asked for (d).
-The floor and the default pipeline then run again (--pairs), every other pair the pipeline
-first: the same work took 53-65 s from one run to the next on one machine, so one pair's ratio
+The floor, the floor with the big files' sound copied (as the pipeline now does) and the default
+pipeline then run again (--pairs), every other round the pipeline first: the same work took 53-65 s from one run to the next on one machine, so one pair's ratio
 is not a verdict.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ from benchmarks.quality import run_quality
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gemini-video-dataset")
+COPY_FLOOR = "(b) floor, the big files' sound copied"
 MARK_BEGIN, MARK_END = "<!-- benchmark output: begin -->", "<!-- benchmark output: end -->"
 
 
@@ -61,8 +62,9 @@ def shell_variant(name: str, jobs: list[str], work: str) -> dict:
 
 def rerun_wall(what: str, corpus: C.Corpus, work: str, env: dict) -> float:
     """One more run of the floor or of the default pipeline (into a fresh folder): its wall seconds."""
-    if what == "floor":
-        return shell_variant("floor", V.floor_jobs(corpus, os.path.join(work, "floor")), work)["wall_s"]
+    if what in ("floor", "floor-copy"):
+        jobs = V.floor_jobs(corpus, os.path.join(work, what), copy_sound=what == "floor-copy")
+        return shell_variant(what, jobs, work)["wall_s"]
     fresh = os.path.join(work, "pipeline-pair")
     shutil.rmtree(fresh, ignore_errors=True)
     return measured("pipeline-pair", V.pipeline_command(corpus, corpus.manifest, fresh, 2), work, env)["wall_s"]
@@ -186,6 +188,8 @@ def main(argv=None) -> int:
     results: dict[str, dict] = {}
     errors: dict[str, list[dict]] = {}
     results["(b) floor: expert ffmpeg, 2 at a time"] = floor = shell_variant("floor", V.floor_jobs(corpus, os.path.join(work, "floor")), work)
+    results[COPY_FLOOR] = shell_variant(
+        "floor-copy", V.floor_jobs(corpus, os.path.join(work, "floor-copy"), copy_sound=True), work)
     out_a = os.path.join(work, "pipeline")
     results["(a) pipeline, DirectRunner, 2 workers"] = measured(
         "pipeline", V.pipeline_command(corpus, corpus.manifest, out_a, 2), work, env)
@@ -233,16 +237,19 @@ def main(argv=None) -> int:
                         dst.write(json.dumps(row) + "\n")
             results[f"(a) pipeline, {kind} only, 2 workers"] = measured(
                 f"pipeline-{kind}", V.pipeline_command(corpus, manifest, os.path.join(work, f"pipeline-{kind}"), 2), work, env)
-    pairs = [(floor["wall_s"], results["(a) pipeline, DirectRunner, 2 workers"]["wall_s"])]
+    default = results["(a) pipeline, DirectRunner, 2 workers"]["wall_s"]
+    pairs = [(floor["wall_s"], default)]
+    copy_pairs = [(results[COPY_FLOOR]["wall_s"], default)]
     for i in range(1, args.pairs):
-        # Every other pair runs the pipeline first: whatever the run before leaves (dirty pages
+        # Every other round runs the pipeline first: whatever the run before leaves (dirty pages
         # being written back, a warm or cold cache) falls on each side as often.
-        order = ("pipeline", "floor") if i % 2 else ("floor", "pipeline")
+        order = ("pipeline", "floor-copy", "floor") if i % 2 else ("floor", "floor-copy", "pipeline")
         walls = {what: rerun_wall(what, corpus, work, env) for what in order}
         pairs.append((walls["floor"], walls["pipeline"]))
+        copy_pairs.append((walls["floor-copy"], walls["pipeline"]))
     probe = probe_reads(corpus, work)
 
-    report = render(args, host, corpus_line, corpus, results, floor, errors, probe, quality, pairs)
+    report = render(args, host, corpus_line, corpus, results, floor, errors, probe, quality, pairs, copy_pairs)
     print(report)
     with open(os.path.join(work, "results.json"), "w") as handle:
         json.dump({"results": results, "errors": errors, "probe": probe, "quality": quality}, handle, indent=1)
@@ -259,21 +266,24 @@ def kind_figures(corpus: C.Corpus) -> dict:
     return figures
 
 
-def pairs_line(pairs: list[tuple[float, float]]) -> str:
+def pairs_line(pairs: list[tuple[float, float]], floor_name: str = "floor") -> str:
     """Each (floor, default) pair's ratio, and the ratio of the medians."""
     ratios = [pipe / floor for floor, pipe in pairs]
     floors, pipes = sorted(f for f, _ in pairs), sorted(p for _, p in pairs)
-    return (f"Default / floor over {len(pairs)} alternating pairs: " + ", ".join(f"{r:.3f}" for r in ratios)
+    return (f"Default / {floor_name} over {len(pairs)} alternating pairs: " + ", ".join(f"{r:.3f}" for r in ratios)
             + f"; medians {statistics.median(pipes):.2f} s / {statistics.median(floors):.2f} s = "
             f"**{statistics.median(pipes) / statistics.median(floors):.3f}**")
 
 
-def render(args, host, corpus_line, corpus, results, floor, errors, probe, quality=None, pairs=()) -> str:
+def render(args, host, corpus_line, corpus, results, floor, errors, probe, quality=None, pairs=(),
+           copy_pairs=()) -> str:
     out = [f"Command: `bash benchmarks/run.sh --scale {args.scale:g} --per-kind {args.per_kind}`"
            + (f" `--skip {args.skip}`" if args.skip else ""),
            f"Machine: {host}", f"Corpus: {corpus_line}", "", table(results, floor), ""]
     if pairs:
         out += [pairs_line(list(pairs)), ""]
+    if copy_pairs:
+        out += [pairs_line(list(copy_pairs), "sound-copied floor"), ""]
     for name, q in (quality or {}).items():
         if q:
             out.append(f"Picture of the big sources' clips, {name}: {q['clips']} clips, sampled at 1 frame/s against "

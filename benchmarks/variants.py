@@ -1,8 +1,9 @@
 """What each benchmark variant runs, as plain commands: the pipeline, the floor, naive, video2dataset.
 
 The floor is what an expert would type, knowing every video: copy the compliant, stream-copy
-the long into pieces under the limit, transcode the big once (same encoder settings as the
-pipeline, so both write the same pictures). Naive re-encodes every video to 720p and then cuts.
+the long into pieces under the limit, transcode the big once (same video encoder settings as the
+pipeline, so both write the same pictures; the sound encoded again to AAC, as the pipeline did
+until it learned to copy it: the "sound copied" floor shows what that saves). Naive re-encodes every video to 720p and then cuts.
 """
 from __future__ import annotations
 
@@ -39,11 +40,12 @@ def _limits(corpus: Corpus):
     return default_limits("MEDIUM", corpus.max_bytes, corpus.clip_seconds, HEIGHT)
 
 
-def _encode_args(corpus: Corpus, video: BenchVideo, seconds: float) -> str:
+def _encode_args(corpus: Corpus, video: BenchVideo, seconds: float, copy_sound: bool = False) -> str:
     s = transcode_settings(_info(corpus, video), seconds, _limits(corpus))
+    sound = "-c:a copy" if copy_sound else f"-c:a aac -b:a {s.audio_bitrate} -ac 2"
     return (f"-vf scale=-2:{s.height} -c:v libx264 -preset veryfast -b:v {s.video_bitrate} "
             f"-maxrate {int(s.video_bitrate * 1.5)} -bufsize {s.video_bitrate * 2} -pix_fmt yuv420p "
-            f"-c:a aac -b:a {s.audio_bitrate} -ac 2 -movflags +faststart")
+            f"{sound} -movflags +faststart")
 
 
 def _cut(ff: str, src: str, start: float, end: float, out: str) -> str:
@@ -52,7 +54,9 @@ def _cut(ff: str, src: str, start: float, end: float, out: str) -> str:
             f"-c copy -avoid_negative_ts make_zero -movflags +faststart {shlex.quote(out)}")
 
 
-def floor_jobs(corpus: Corpus, out: str) -> list[str]:
+def floor_jobs(corpus: Corpus, out: str, copy_sound: bool = False) -> list[str]:
+    """`copy_sound`: the big files' AAC sound copied, not encoded again (as the pipeline does
+    since issue 14: a whole-file transcode keeps a plain source's AAC)."""
     ff = ffmpeg_binary()
     jobs = []
     for video in corpus.videos:
@@ -63,7 +67,8 @@ def floor_jobs(corpus: Corpus, out: str) -> list[str]:
             for i, (start, end) in enumerate(pieces(video.spec.seconds, corpus.clip_seconds)):
                 jobs.append(_cut(ff, src, start, end, os.path.join(out, f"{stem}_{i}.mp4")))
         else:
-            jobs.append(f"{_FF.format(ff=ff)} -i {shlex.quote(src)} {_encode_args(corpus, video, video.spec.seconds)} "
+            jobs.append(f"{_FF.format(ff=ff)} -i {shlex.quote(src)} "
+                        f"{_encode_args(corpus, video, video.spec.seconds, copy_sound)} "
                         f"{shlex.quote(os.path.join(out, stem + '.mp4'))}")
     return jobs
 
