@@ -8,8 +8,8 @@ video to 720p then cut; (d) video2dataset 1.3.0 in its own venv (V2D_PYTHON), ex
 Each runs under benchmarks.measure; (a) and (d) then have every clip's real start read from
 its pixels and compared with the start they claim (the pipeline's index) or were asked for (d).
 The floor, the floor with the big files' sound copied (as the pipeline now does) and the default
-pipeline then run again (--pairs), every other round the pipeline first: the same work took 53-65 s from one run to the next on one machine, so one pair's ratio
-is not a verdict.
+pipeline then run again (--pairs), every other round the pipeline first: the same work took
+53-65 s from one run to the next on one machine, so one pair's ratio is not a verdict.
 """
 from __future__ import annotations
 

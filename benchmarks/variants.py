@@ -3,7 +3,8 @@
 The floor is what an expert would type, knowing every video: copy the compliant, stream-copy
 the long into pieces under the limit, transcode the big once (same video encoder settings as the
 pipeline, so both write the same pictures; the sound encoded again to AAC, as the pipeline did
-until it learned to copy it: the "sound copied" floor shows what that saves). Naive re-encodes every video to 720p and then cuts.
+until it learned to copy it: the "sound copied" floor shows what that saves). Naive re-encodes
+every video to 720p and then cuts.
 """
 from __future__ import annotations
 

@@ -307,11 +307,18 @@ def transcode_settings(info: VideoInfo, seconds: float, limits: Limits, scale: f
                              fps_cap=limits.fps_cap, copied_audio_bitrate=copied or 0)
 
 
+def _named(settings: TranscodeSettings) -> str:
+    """The settings as a clip's name spells them: without copied sound, as before copying it
+    existed, so that every clip made by earlier versions (copies, cuts, transcodes that encode
+    their sound) keeps its name and is reused by a nightly rerun instead of made again."""
+    return repr(settings).replace(", copied_audio_bitrate=0)", ")")
+
+
 def media_name(info: VideoInfo, action: Action, start: float, end: float,
                settings: TranscodeSettings) -> str:
     """A name that changes whenever the source, the clip or the encoder settings change."""
     stem = posixpath.splitext(posixpath.basename(info.uri))[0][:40] or "video"
-    recipe = f"{info.uri}|{info.identity}|{action.value}|{start:.6f}|{end:.6f}|{settings}|{ENCODER_VERSION}"
+    recipe = f"{info.uri}|{info.identity}|{action.value}|{start:.6f}|{end:.6f}|{_named(settings)}|{ENCODER_VERSION}"
     digest = hashlib.sha1(recipe.encode("utf-8")).hexdigest()[:16]
     ext = posixpath.splitext(info.uri)[1].lower() if action is Action.COPY else ".mp4"
     return f"{stem}-{digest}{ext or '.mp4'}"
