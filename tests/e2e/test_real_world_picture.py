@@ -124,6 +124,13 @@ def test_surround_sound_comes_out_as_stereo_aac(dataset):
         assert found.audio_channels == 2, row_id
 
 
+def test_mono_sound_stays_mono(dataset):
+    # An old camera's mono PCM, encoded to AAC: one channel, not the same sound twice.
+    found = picture(_clip(dataset, "old_camera_mjpeg")["file_uri"])
+    assert found.audio_channels == 1
+    assert audio_rms(_clip(dataset, "old_camera_mjpeg")["file_uri"]) > 0.02
+
+
 def test_video_only_and_longer_sound_keep_their_timelines(dataset):
     for row_id in ("screen_444", "editor_dnxhr"):
         clip = _clip(dataset, row_id)

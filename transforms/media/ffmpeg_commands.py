@@ -102,8 +102,11 @@ def _audio(inp, source: VideoInfo, pad: bool = False) -> list:
 
 
 def aac_options(source: VideoInfo, bitrate: int) -> dict[str, str]:
-    """Stereo AAC from whatever arrives (PCM, AC-3, E-AC-3, FLAC, 5.1, 96 kHz, ...)."""
-    options = {"c:a": "aac", "b:a": str(bitrate), "ac": "2"}
+    """AAC from whatever arrives (PCM, AC-3, E-AC-3, FLAC, 5.1, 96 kHz, ...): mono stays mono (made
+    stereo, the same sound would cost the encoder twice the work), anything else becomes stereo."""
+    options = {"c:a": "aac", "b:a": str(bitrate)}
+    if source.audio_channels != 1:
+        options["ac"] = "2"
     if source.audio_sample_rate > L.MAX_AUDIO_SAMPLE_RATE:
         options["ar"] = str(L.MAX_AUDIO_SAMPLE_RATE)
     return options
