@@ -60,11 +60,15 @@ def shell_variant(name: str, jobs: list[str], work: str) -> dict:
     return result
 
 
+def floor_variant(what: str, corpus: C.Corpus, work: str) -> dict:
+    """The floor ("floor"), or the floor with the big files' sound copied ("floor-copy"), measured."""
+    return shell_variant(what, V.floor_jobs(corpus, os.path.join(work, what), copy_sound=what == "floor-copy"), work)
+
+
 def rerun_wall(what: str, corpus: C.Corpus, work: str, env: dict) -> float:
-    """One more run of the floor or of the default pipeline (into a fresh folder): its wall seconds."""
+    """One more run of a floor or of the default pipeline (into a fresh folder): its wall seconds."""
     if what in ("floor", "floor-copy"):
-        jobs = V.floor_jobs(corpus, os.path.join(work, what), copy_sound=what == "floor-copy")
-        return shell_variant(what, jobs, work)["wall_s"]
+        return floor_variant(what, corpus, work)["wall_s"]
     fresh = os.path.join(work, "pipeline-pair")
     shutil.rmtree(fresh, ignore_errors=True)
     return measured("pipeline-pair", V.pipeline_command(corpus, corpus.manifest, fresh, 2), work, env)["wall_s"]
@@ -187,9 +191,8 @@ def main(argv=None) -> int:
 
     results: dict[str, dict] = {}
     errors: dict[str, list[dict]] = {}
-    results["(b) floor: expert ffmpeg, 2 at a time"] = floor = shell_variant("floor", V.floor_jobs(corpus, os.path.join(work, "floor")), work)
-    results[COPY_FLOOR] = shell_variant(
-        "floor-copy", V.floor_jobs(corpus, os.path.join(work, "floor-copy"), copy_sound=True), work)
+    results["(b) floor: expert ffmpeg, 2 at a time"] = floor = floor_variant("floor", corpus, work)
+    results[COPY_FLOOR] = floor_variant("floor-copy", corpus, work)
     out_a = os.path.join(work, "pipeline")
     results["(a) pipeline, DirectRunner, 2 workers"] = measured(
         "pipeline", V.pipeline_command(corpus, corpus.manifest, out_a, 2), work, env)
@@ -269,7 +272,7 @@ def kind_figures(corpus: C.Corpus) -> dict:
 def pairs_line(pairs: list[tuple[float, float]], floor_name: str = "floor") -> str:
     """Each (floor, default) pair's ratio, and the ratio of the medians."""
     ratios = [pipe / floor for floor, pipe in pairs]
-    floors, pipes = sorted(f for f, _ in pairs), sorted(p for _, p in pairs)
+    floors, pipes = [f for f, _ in pairs], [p for _, p in pairs]
     return (f"Default / {floor_name} over {len(pairs)} alternating pairs: " + ", ".join(f"{r:.3f}" for r in ratios)
             + f"; medians {statistics.median(pipes):.2f} s / {statistics.median(floors):.2f} s = "
             f"**{statistics.median(pipes) / statistics.median(floors):.3f}**")

@@ -431,6 +431,9 @@ def test_media_names_are_those_earlier_versions_gave():
     # Computed by the code before a transcode could copy its sound (5a9abf8): clips a nightly
     # run made then are found again, not made again.
     assert media_name(video(), Action.CUT, 0.0, 100.0, SETTINGS) == "match-ad463c054c616bf2.mp4"
+    # A copy or cut from the first frame: its settings may copy sound, its bytes do not depend on it.
+    assert media_name(video(), Action.CUT, 0.0, 100.0, dataclasses.replace(
+        SETTINGS, copied_audio_bitrate=128_000)) == "match-ad463c054c616bf2.mp4"
     assert media_name(video(), Action.TRANSCODE, 0.0, 100.0,
                       TranscodeSettings(614_400, 64_000, 480, None)) == "match-66c14deb9e23dbb8.mp4"
 

@@ -318,6 +318,8 @@ def media_name(info: VideoInfo, action: Action, start: float, end: float,
                settings: TranscodeSettings) -> str:
     """A name that changes whenever the source, the clip or the encoder settings change."""
     stem = posixpath.splitext(posixpath.basename(info.uri))[0][:40] or "video"
+    if action is not Action.TRANSCODE:  # copied sound changes only a transcode's bytes
+        settings = dataclasses.replace(settings, copied_audio_bitrate=0)
     recipe = f"{info.uri}|{info.identity}|{action.value}|{start:.6f}|{end:.6f}|{_named(settings)}|{ENCODER_VERSION}"
     digest = hashlib.sha1(recipe.encode("utf-8")).hexdigest()[:16]
     ext = posixpath.splitext(info.uri)[1].lower() if action is Action.COPY else ".mp4"
